@@ -1,0 +1,44 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "kind-ci",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "kind-ci", targets: ["kind-ci"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // The `kind-ci.yml` model, its located diagnostics and the exit statuses every command shares.
+        .target(
+            name: "KindCICore",
+            dependencies: [.product(name: "Yams", package: "Yams")]
+        ),
+        // Commands only: parses arguments and hands over to the libraries.
+        .executableTarget(
+            name: "kind-ci",
+            dependencies: [
+                "KindCICore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Helpers shared by the test targets: running the built binary, scratch folders.
+        .target(
+            name: "TestSupport",
+            path: "Tests/TestSupport"
+        ),
+        .testTarget(
+            name: "KindCICoreTests",
+            dependencies: ["KindCICore", .product(name: "Yams", package: "Yams")],
+            exclude: ["Fixtures"]
+        ),
+        // Runs the built `kind-ci` binary end to end.
+        .testTarget(
+            name: "KindCITests",
+            dependencies: ["KindCICore", "TestSupport"]
+        ),
+    ]
+)

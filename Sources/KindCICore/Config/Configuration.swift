@@ -1,0 +1,121 @@
+/// `kind-ci.yml`, version 1: the one description of a pipeline's cluster, images, deployment and
+/// tests that every command reads. Paths stay as written; they are relative to `directory`.
+public struct Configuration: Sendable, Equatable {
+    public static let currentVersion = 1
+
+    /// The folder holding the file: every relative path in it is resolved against this.
+    public var directory: String
+    public var kind = KindSettings()
+    public var build: [BuildEntry] = []
+    /// Run in order.
+    public var deploy: [DeployStep] = []
+    public var wait = WaitSettings()
+    public var test: TestSettings?
+    /// The overall deadline; when absent, `run` derives one from the CI job's own timeout.
+    public var timeout: ConfigDuration?
+
+    public init(directory: String) {
+        self.directory = directory
+    }
+}
+
+public struct KindSettings: Sendable, Equatable {
+    public static let defaultImage = ImageReference(registry: nil, path: "bsycorp/kind", tag: "latest-1.23", digest: nil)
+
+    public var image = KindSettings.defaultImage
+    /// Where the job reaches kind; nil lets `run` detect it (scaffolds leave it out for that reason).
+    public var host: String?
+    public var ports = KindPorts()
+    public var timeouts = KindTimeouts()
+
+    public init() {}
+}
+
+public struct KindPorts: Sendable, Equatable {
+    public var docker = 2375
+    public var api = 8443
+    public var config = 10080
+
+    public init() {}
+}
+
+public struct KindTimeouts: Sendable, Equatable {
+    /// From the job's start until kind's docker answers.
+    public var docker = ConfigDuration.minutes(3)
+    /// From the job's start until `kubernetes-ready`.
+    public var kubernetes = ConfigDuration.minutes(6)
+
+    public init() {}
+}
+
+/// One image under test, built into kind's own docker.
+public struct BuildEntry: Sendable, Equatable {
+    public var image: ImageReference
+    /// Overrides the image's last path segment as the `KIND_CI_IMAGE_<NAME>` suffix.
+    public var name: String?
+    public var context = "."
+    /// Relative to the configuration's folder, like every path; nil means `Dockerfile` in the context.
+    public var dockerfile: String?
+    public var args: [BuildArgument] = []
+    public var target: String?
+
+    public init(image: ImageReference) {
+        self.image = image
+    }
+
+    /// `APP` for `name: app` or for `registry/team/app:ci`: upper-cased, anything but letters and
+    /// digits as `_`.
+    public var environmentName: String {
+        let base = name ?? image.lastPathSegment
+        return String(base.uppercased().map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "_" })
+    }
+
+    /// The variable that carries the built reference to deploy steps and tests.
+    public var environmentVariable: String { "KIND_CI_IMAGE_\(environmentName)" }
+
+    /// The Dockerfile's path relative to the configuration's folder.
+    public var dockerfilePath: String {
+        dockerfile ?? Self.defaultDockerfile(inContext: context)
+    }
+
+    /// `Dockerfile` inside the context folder, as `docker build` looks for it.
+    static func defaultDockerfile(inContext context: String) -> String {
+        let folder = context.hasSuffix("/") ? String(context.dropLast()) : context
+        return folder == "." ? "Dockerfile" : "\(folder)/Dockerfile"
+    }
+}
+
+public struct BuildArgument: Sendable, Equatable {
+    public var name: String
+    public var value: String
+
+    public init(name: String, value: String) {
+        self.name = name
+        self.value = value
+    }
+}
+
+public enum DeployStep: Sendable, Equatable {
+    /// Files, folders or globs of Kubernetes manifests, applied server-side.
+    case manifests([String])
+    /// A command run by `/bin/sh -c`.
+    case run(String)
+}
+
+public struct WaitSettings: Sendable, Equatable {
+    /// How long the deployed workloads get to become ready.
+    public var timeout = ConfigDuration.minutes(5)
+
+    public init() {}
+}
+
+public struct TestSettings: Sendable, Equatable {
+    /// A command run by `/bin/sh -c`.
+    public var run: String
+    /// Files or globs of JUnit reports the tests write, copied into the artifacts.
+    public var reports: [String] = []
+
+    public init(run: String) {
+        self.run = run
+    }
+}

@@ -1,0 +1,3 @@
+enum KindCIVersion {
+    static let current = "0.1.0"
+}

@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+@testable import KindCICore
+
+@Suite struct ValidConfigTests {
+    static let full = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/valid/full/kind-ci.yml")
+
+    @Test func readsEveryKeyOfTheFullFile() throws {
+        let configuration = try ConfigLoader.load(path: Self.full.path)
+        #expect(configuration.directory == Self.full.deletingLastPathComponent().path)
+        #expect(configuration.kind.image.description == "bsycorp/kind:v1.22.4")
+        #expect(configuration.kind.host == "kind")
+        #expect(configuration.kind.ports == { var ports = KindPorts(); ports.docker = 12375; ports.api = 18443; ports.config = 20080; return ports }())
+        #expect(configuration.kind.timeouts.docker == ConfigDuration(seconds: 90))
+        #expect(configuration.kind.timeouts.kubernetes == ConfigDuration(seconds: 5400))
+
+        try #require(configuration.build.count == 2)
+        let app = configuration.build[0]
+        #expect(app.image.registry == "registry.example.com:5000")
+        #expect(app.image.path == "team/example-app")
+        #expect(app.image.tag == "ci-1")
+        #expect(app.environmentVariable == "KIND_CI_IMAGE_APP")
+        #expect(app.dockerfilePath == "app/Dockerfile")
+        // Scalars keep their spelling: 1.0 is not turned into 1, "~" is not null.
+        #expect(app.args == [BuildArgument(name: "VERSION", value: "1.0"),
+                             BuildArgument(name: "QUOTED", value: "it's: # here"),
+                             BuildArgument(name: "EMPTY", value: "~")])
+        #expect(app.target == "runtime")
+        #expect(configuration.build[1].environmentVariable == "KIND_CI_IMAGE_WORKER")
+
+        #expect(configuration.deploy == [
+            .manifests(["k8s/"]),
+            .manifests(["k8s/*.yaml", "k8s/namespace.yaml"]),
+            .run("./scripts/seed.sh \"with 'quotes'\" && echo done"),
+        ])
+        #expect(configuration.wait.timeout == .minutes(2))
+        #expect(configuration.test?.run == "./scripts/integration-test.sh --junit reports/junit.xml")
+        #expect(configuration.test?.reports == ["reports/*.xml", "other/report.xml"])
+        #expect(configuration.timeout == .minutes(45))
+    }
+
+    /// What `config show` prints loads back to the same configuration.
+    @Test func roundTripsThroughItsOwnYAML() throws {
+        let configuration = try ConfigLoader.load(path: Self.full.path)
+        let text = try configuration.yamlText()
+        let again = try ConfigLoader.decode(Data(text.utf8), path: "shown.yml", directory: Self.full.deletingLastPathComponent())
+        #expect(again == configuration)
+    }
+
+    @Test func fillsInDefaultsForAMinimalFile() throws {
+        let configuration = try ConfigLoader.decode(Data("test: {run: ./test.sh}\n".utf8), path: "min.yml",
+                                                    directory: URL(fileURLWithPath: "/"))
+        #expect(configuration.kind.image.description == "bsycorp/kind:latest-1.23")
+        #expect(configuration.kind.host == nil)
+        #expect(configuration.kind.ports == KindPorts())
+        #expect(configuration.kind.timeouts.docker == .minutes(3))
+        #expect(configuration.kind.timeouts.kubernetes == .minutes(6))
+        #expect(configuration.wait.timeout == .minutes(5))
+        #expect(configuration.build.isEmpty && configuration.deploy.isEmpty && configuration.timeout == nil)
+    }
+
+    @Test(arguments: ["bsycorp/kind:latest-1.18", "bsycorp/kind:latest-1.23", "bsycorp/kind:v1.23.10",
+                      "docker.io/bsycorp/kind:latest-1.20", "registry.example.com/ci/kind-baked:1.0"])
+    func acceptsSupportedKindImages(image: String) throws {
+        let configuration = try ConfigLoader.decode(Data("kind: {image: \(image)}\n".utf8), path: "k.yml",
+                                                    directory: URL(fileURLWithPath: "/"))
+        #expect(configuration.kind.image.description == image)
+    }
+
+    @Test(arguments: ["bsycorp/kind:latest-1.9", "bsycorp/kind:latest-1.17", "bsycorp/kind:v1.15.3",
+                      "bsycorp/kind:latest", "bsycorp/kind:latest-1.24", "bsycorp/kind:nightly"])
+    func refusesUnsupportedKindImages(image: String) throws {
+        let problems = try #require(throws: ConfigProblems.self) {
+            try ConfigLoader.decode(Data("kind: {image: \(image)}\n".utf8), path: "k.yml", directory: URL(fileURLWithPath: "/"))
+        }
+        #expect(problems.diagnostics.map(\.subject) == ["kind.image"])
+    }
+
+    @Test func refusesAFileOverTheSizeLimitBeforeReadingIt() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kind-ci-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("kind-ci.yml")
+        try Data(repeating: UInt8(ascii: "#"), count: ConfigLoader.maximumFileSize + 1).write(to: file)
+        let problems = try #require(throws: ConfigProblems.self) { try ConfigLoader.load(path: file.path) }
+        #expect(problems.render(style: .plain).contains("the file is \(ConfigLoader.maximumFileSize + 1) bytes"))
+    }
+
+    @Test func saysWhenTheFileIsMissingOrAFolder() throws {
+        let missing = try #require(throws: ConfigFileUnreadable.self) { try ConfigLoader.load(path: "/nonexistent/kind-ci.yml") }
+        #expect(missing.reason == .missing)
+        #expect(missing.exitStatus == .badConfiguration)
+        let folder = try #require(throws: ConfigFileUnreadable.self) { try ConfigLoader.load(path: "/tmp") }
+        #expect(folder.reason == .folder)
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import KindCICore
+import Testing
+import TestSupport
+
+/// The built binary end to end: what a user sees on stdout and stderr, and the exit code.
+@Suite struct CommandLineTests {
+    static let validConfig = """
+        kind: {image: bsycorp/kind:latest-1.23}
+        deploy:
+          - run: echo deployed
+        test:
+          run: ./test.sh
+        """
+
+    @Test func helpListsTheCommandsAndExitCodes() throws {
+        let result = try KindCIBinary.run(["--help"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("USAGE: kind-ci"))
+        #expect(result.stdout.contains("config"))
+        let words = result.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(words.contains("75 kind never became ready (retryable); 78 bad configuration"))
+    }
+
+    @Test func versionPrintsTheVersion() throws {
+        let result = try KindCIBinary.run(["--version"])
+        #expect(result.status == 0)
+        #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ".").count == 3)
+    }
+
+    @Test(arguments: [["frobnicate"], ["config", "frobnicate"], ["config", "check", "--no-such-flag"],
+                      ["config", "check", "--verbose", "--quiet"]])
+    func usageErrorsExit64(arguments: [String]) throws {
+        let result = try KindCIBinary.run(arguments)
+        #expect(result.status == ExitStatus.usage.rawValue)
+        #expect(result.stderr.contains("Error:"))
+        #expect(result.stderr.contains("Usage:") || result.stderr.contains("contradict"))
+    }
+
+    @Test func checkAcceptsAValidFileWithOneLine() throws {
+        let folder = try TemporaryFolder()
+        try folder.write("kind-ci.yml", Self.validConfig)
+        let result = try KindCIBinary.run(["config", "check"], in: folder.url, environment: ["KIND_CI_CONFIG": nil])
+        #expect(result.status == 0)
+        #expect(result.stdout == "kind-ci.yml: OK: kind bsycorp/kind:latest-1.23; 0 images to build; 1 deploy step; tests: ./test.sh\n")
+        #expect(result.stderr.isEmpty)
+    }
+
+    @Test func checkIsSilentWithQuiet() throws {
+        let folder = try TemporaryFolder()
+        let file = try folder.write("ci/kind-ci.yml", Self.validConfig)
+        let result = try KindCIBinary.run(["config", "check", "--quiet", file.path])
+        #expect(result.status == 0)
+        #expect(result.stdout.isEmpty)
+    }
+
+    @Test func checkReadsTheFileKindCIConfigNames() throws {
+        let folder = try TemporaryFolder()
+        try folder.write("elsewhere.yml", "test: {run: ./t.sh}\n")
+        let result = try KindCIBinary.run(["config", "check"], in: folder.url, environment: ["KIND_CI_CONFIG": "elsewhere.yml"])
+        #expect(result.status == 0)
+        #expect(result.stdout.hasPrefix("elsewhere.yml: OK"))
+    }
+
+    @Test func checkReportsEveryProblemWithExit78() throws {
+        let folder = try TemporaryFolder()
+        try folder.write("kind-ci.yml", """
+            kind:
+              imag: bsycorp/kind:latest-1.23
+            wait: {timeout: soon}
+            """)
+        let result = try KindCIBinary.run(["config", "check"], in: folder.url, environment: ["KIND_CI_CONFIG": nil, "NO_COLOR": nil])
+        #expect(result.status == ExitStatus.badConfiguration.rawValue)
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderr == """
+            kind-ci.yml:2:3: error: kind: unknown key 'imag'
+              2 |   imag: bsycorp/kind:latest-1.23
+                |   ^~~~
+              fix: did you mean 'image'? Allowed here: image, host, ports, timeouts.
+            kind-ci.yml:3:17: error: wait.timeout: expected a duration such as '90s', '3m' or '1h30m', found 'soon'
+              3 | wait: {timeout: soon}
+                |                 ^~~~
+              fix: write it as '90s', '3m' or '1h30m'
+            kind-ci.yml: 2 problems
+
+            """)
+    }
+
+    @Test func checkOfAMissingFileSaysHowToCreateOne() throws {
+        let folder = try TemporaryFolder()
+        let result = try KindCIBinary.run(["config", "check"], in: folder.url, environment: ["KIND_CI_CONFIG": nil])
+        #expect(result.status == ExitStatus.badConfiguration.rawValue)
+        #expect(result.stderr.contains("kind-ci.yml: error: no such file"))
+        #expect(result.stderr.contains("kind-ci init <host>"))
+    }
+
+    @Test func showPrintsTheDefaultsAndLoadsBack() throws {
+        let folder = try TemporaryFolder()
+        try folder.write("kind-ci.yml", Self.validConfig)
+        let shown = try KindCIBinary.run(["config", "show"], in: folder.url, environment: ["KIND_CI_CONFIG": nil])
+        #expect(shown.status == 0)
+        #expect(shown.stdout.contains("kubernetes: 6m"))
+        try folder.write("shown.yml", shown.stdout)
+        let again = try KindCIBinary.run(["config", "show", "shown.yml"], in: folder.url)
+        #expect(again.stdout == shown.stdout)
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+
+/// The `kind-ci` executable that `swift build` produced, run as a user runs it.
+public enum KindCIBinary {
+    public struct Result: Sendable {
+        public let status: Int32
+        public let stdout: String
+        public let stderr: String
+    }
+
+    /// `KIND_CI_BINARY` when set (to test a release or copied binary), else the one beside the
+    /// test bundle in the build folder.
+    public static var path: String {
+        if let path = ProcessInfo.processInfo.environment["KIND_CI_BINARY"], !path.isEmpty { return path }
+        let folder = Bundle.main.executableURL?.deletingLastPathComponent()
+            ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        return folder.appendingPathComponent("kind-ci").path
+    }
+
+    /// Runs kind-ci to completion with `arguments`, in `directory`, with the test process's
+    /// environment plus `environment` (a nil value removes a variable).
+    public static func run(_ arguments: [String], in directory: URL? = nil,
+                           environment: [String: String?] = [:]) throws -> Result {
+        let output = try Capture()
+        defer { output.remove() }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
+        var merged = ProcessInfo.processInfo.environment
+        for (name, value) in environment { merged[name] = value }
+        process.environment = merged
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = output.stdout
+        process.standardError = output.stderr
+        try process.run()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: try output.read(\.stdoutURL), stderr: try output.read(\.stderrURL))
+    }
+
+    /// Output goes to files rather than pipes, so a chatty child can never block on a full pipe.
+    private struct Capture {
+        let folder: URL
+        let stdoutURL: URL
+        let stderrURL: URL
+        let stdout: FileHandle
+        let stderr: FileHandle
+
+        init() throws {
+            folder = FileManager.default.temporaryDirectory.appendingPathComponent("kind-ci-run-\(UUID())")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            stdoutURL = folder.appendingPathComponent("stdout")
+            stderrURL = folder.appendingPathComponent("stderr")
+            try Data().write(to: stdoutURL)
+            try Data().write(to: stderrURL)
+            stdout = try FileHandle(forWritingTo: stdoutURL)
+            stderr = try FileHandle(forWritingTo: stderrURL)
+        }
+
+        func read(_ file: KeyPath<Capture, URL>) throws -> String {
+            try String(contentsOf: self[keyPath: file], encoding: .utf8)
+        }
+
+        func remove() {
+            try? stdout.close()
+            try? stderr.close()
+            try? FileManager.default.removeItem(at: folder)
+        }
+    }
+}
+
+/// A scratch folder for one test, removed when the test is done with it.
+public struct TemporaryFolder: ~Copyable {
+    public let url: URL
+
+    public init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("kind-ci-test-\(UUID())")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    /// Writes `text` to `path` inside the folder, creating folders on the way.
+    @discardableResult
+    public func write(_ path: String, _ text: String) throws -> URL {
+        let file = url.appendingPathComponent(path)
+        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(text.utf8).write(to: file)
+        return file
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(at: url)
+    }
+}

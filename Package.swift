@@ -10,6 +10,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // The `kind-ci.yml` model, its located diagnostics and the exit statuses every command shares.
@@ -17,11 +18,29 @@ let package = Package(
             name: "KindCICore",
             dependencies: [.product(name: "Yams", package: "Yams")]
         ),
+        // CI hosts: scaffolding kind-ci.yml and rendering each host's pipeline from templates/.
+        // No networking here.
+        .target(
+            name: "Providers",
+            dependencies: [
+                "KindCICore",
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            plugins: ["EmbedTemplates"]
+        ),
+        // Build-time only: compiles templates/ into the Providers module.
+        .executableTarget(name: "EmbedFiles"),
+        .plugin(
+            name: "EmbedTemplates",
+            capability: .buildTool(),
+            dependencies: ["EmbedFiles"]
+        ),
         // Commands only: parses arguments and hands over to the libraries.
         .executableTarget(
             name: "kind-ci",
             dependencies: [
                 "KindCICore",
+                "Providers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -34,6 +53,11 @@ let package = Package(
             name: "KindCICoreTests",
             dependencies: ["KindCICore", .product(name: "Yams", package: "Yams")],
             exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "ProvidersTests",
+            dependencies: ["Providers", "KindCICore", "TestSupport", .product(name: "Yams", package: "Yams")],
+            exclude: ["Golden"]
         ),
         // Runs the built `kind-ci` binary end to end.
         .testTarget(

@@ -8,6 +8,8 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     case imageBuildFailed = 65
     case deployFailed = 66
     case internalError = 70
+    /// A file would be overwritten (`init` without `--force`) or cannot be written.
+    case cannotCreate = 73
     case kindNotReady = 75
     case badConfiguration = 78
     case interrupted = 130

@@ -9,11 +9,11 @@ struct KindCI: AsyncParsableCommand {
         abstract: "A throwaway Kubernetes cluster (bsycorp/kind) for any CI pipeline to test against.",
         discussion: """
             Exit codes: 0 passed; 1-63 the tests failed (their own code); 64 usage; 65 an image build \
-            failed; 66 deploy or rollout failed; 70 internal error; 75 kind never became ready \
-            (retryable); 78 bad configuration; 130/143 cancelled.
+            failed; 66 deploy or rollout failed; 70 internal error; 73 a file would be overwritten; \
+            75 kind never became ready (retryable); 78 bad configuration; 130/143 cancelled.
             """,
         version: KindCIVersion.current,
-        subcommands: [ConfigCommand.self]
+        subcommands: [Init.self, ConfigCommand.self]
     )
 
     /// Runs the chosen command and turns what it throws into the exit codes of cli-contract.md:

@@ -1,10 +1,10 @@
 /// Which kind images kind-ci can work with (cli-contract.md, "Supported kind images").
-enum KindImagePolicy {
-    static let supportedMinors = 18...23
+public enum KindImagePolicy {
+    public static let supportedMinors = 18...23
 
     /// Why `image` cannot be used, or nil. Only `bsycorp/kind` tags are judged: an image baked from
     /// one has a name of its own and the user vouches for its base.
-    static func problem(with image: ImageReference) -> (message: String, fix: String)? {
+    public static func problem(with image: ImageReference) -> (message: String, fix: String)? {
         guard image.hubRepository == "bsycorp/kind", image.digest == nil else { return nil }
         let newest = "bsycorp/kind:latest-1.\(supportedMinors.upperBound)"
         guard let tag = image.tag, tag != "latest" else {

@@ -1,0 +1,39 @@
+import Foundation
+import KindCICore
+
+/// `.gitlab-ci.yml`: a test job with kind as a privileged service (ci-hosts.md, GitLab CI).
+enum GitLabPipeline {
+    static let path = ".gitlab-ci.yml"
+
+    /// Top-level keys of `.gitlab-ci.yml` that are not jobs.
+    static let reservedNames: Set<String> = [
+        "image", "services", "stages", "types", "before_script", "after_script", "variables", "cache",
+        "include", "default", "workflow", "spec",
+    ]
+
+    struct Context {
+        let job: String
+        let stage: String
+        let runnerImage: String
+        let kindImage: String
+        let kindRepository: String
+        let timeout = "30 minutes"
+    }
+
+    static func files(_ options: PipelineOptions) throws -> [GeneratedFile] {
+        let job = options.job
+        guard !job.trimmingCharacters(in: .whitespaces).isEmpty, !reservedNames.contains(job), !job.hasPrefix(".") else {
+            throw InitProblem("'\(job)' cannot name a GitLab job: it is empty, a reserved keyword or hidden (leading '.')",
+                              fix: "pass another --job, e.g. --job \(PipelineOptions.defaultJob)", exitStatus: .usage)
+        }
+        let stage = options.stage ?? PipelineOptions.defaultStage
+        guard !stage.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw InitProblem("the stage name is empty", fix: "pass e.g. --stage test", exitStatus: .usage)
+        }
+        let image = options.kindImage
+        let context = Context(job: job, stage: stage, runnerImage: options.runnerImage,
+                              kindImage: image.description,
+                              kindRepository: image.registry.map { "\($0)/\(image.path)" } ?? image.path)
+        return [GeneratedFile(path: path, contents: try TemplateRenderer.render("gitlab/gitlab-ci.yml.mustache", context))]
+    }
+}

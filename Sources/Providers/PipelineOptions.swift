@@ -1,0 +1,52 @@
+import KindCICore
+
+/// What the user chose on `kind-ci init`'s command line, checked for the host at hand.
+public struct PipelineOptions: Sendable {
+    /// The image the generated pipeline runs its job in: kind-ci's release image, pinned to the
+    /// version that wrote the pipeline.
+    public static let defaultRunnerImage = "kindci/kind-ci:\(KindCIVersion.current)"
+    public static let defaultJob = "kubernetes-tests"
+    public static let defaultStage = "test"
+
+    public var kindImage: ImageReference
+    public var job: String
+    /// Nil when not given; hosts without stages refuse it.
+    public var stage: String?
+    public var runnerImage: String
+
+    public init(kindImage: ImageReference = KindSettings.defaultImage, job: String? = nil, stage: String? = nil,
+                runnerImage: String? = nil) {
+        self.kindImage = kindImage
+        self.job = job ?? Self.defaultJob
+        self.stage = stage
+        self.runnerImage = runnerImage ?? Self.defaultRunnerImage
+    }
+
+    /// The kind image from `--kind-image IMAGE` or `--kubernetes 1.N` (at most one of them).
+    public static func kindImage(named name: String?, kubernetes: String?) throws -> ImageReference {
+        let text: String
+        switch (name, kubernetes) {
+        case (nil, nil):
+            return KindSettings.defaultImage
+        case let (name?, nil):
+            text = name
+        case let (nil, version?):
+            text = "bsycorp/kind:latest-\(version.hasPrefix("v") ? String(version.dropFirst()) : version)"
+        case (.some, .some):
+            throw InitProblem("--kind-image and --kubernetes both choose the kind image",
+                              fix: "pass one of them", exitStatus: .usage)
+        }
+        let image: ImageReference
+        switch ImageReference.parse(text) {
+        case let .success(parsed): image = parsed
+        case let .failure(problem):
+            throw InitProblem("'\(text)' is not an image name: \(problem.reason)",
+                              fix: "pass e.g. --kind-image bsycorp/kind:latest-1.23 or --kubernetes 1.23",
+                              exitStatus: .usage)
+        }
+        if let problem = KindImagePolicy.problem(with: image) {
+            throw InitProblem(problem.message, fix: problem.fix, exitStatus: .badConfiguration)
+        }
+        return image
+    }
+}

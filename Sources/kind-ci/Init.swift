@@ -1,0 +1,109 @@
+import ArgumentParser
+import Foundation
+import KindCICore
+import Providers
+
+struct Init: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write a CI host's pipeline files and, if there is none, a kind-ci.yml.",
+        discussion: """
+            Existing pipeline files are never overwritten without --force; an existing kind-ci.yml \
+            is never overwritten. `kind-ci init --list` shows each host and what it needs from you.
+            """
+    )
+
+    @Argument(help: "The CI host.")
+    var host: Provider?
+
+    @Flag(help: "List the CI hosts and what each needs from you, then exit.")
+    var list = false
+
+    @Option(name: .customLong("dir"), help: ArgumentHelp("The repository to write into.", valueName: "dir"))
+    var directory = "."
+
+    @Flag(help: "Replace existing pipeline files.")
+    var force = false
+
+    @Flag(help: "Print the pipeline files instead of writing anything.")
+    var stdout = false
+
+    @Option(help: ArgumentHelp("The kind image (default \(KindSettings.defaultImage)).", valueName: "image"))
+    var kindImage: String?
+
+    @Option(help: ArgumentHelp("Choose the kind image by Kubernetes version: bsycorp/kind:latest-1.N.", valueName: "1.N"))
+    var kubernetes: String?
+
+    @Option(help: ArgumentHelp("The job (GitLab) or step (Codeship) name.", valueName: "name"))
+    var job: String?
+
+    @Option(help: ArgumentHelp("The GitLab stage (default \(PipelineOptions.defaultStage)).", valueName: "name"))
+    var stage: String?
+
+    @Option(help: ArgumentHelp("The job's image; it must contain kind-ci (default \(PipelineOptions.defaultRunnerImage)).",
+                               valueName: "image"))
+    var runnerImage: String?
+
+    @OptionGroup var global: GlobalOptions
+
+    func validate() throws {
+        if list {
+            guard host == nil else { throw ValidationError("--list lists every host; leave out '\(host!.rawValue)'.") }
+        } else if host == nil {
+            let hosts = Provider.allCases.map(\.rawValue).joined(separator: ", ")
+            throw ValidationError("Name the CI host to write a pipeline for: \(hosts) (or --list).")
+        }
+    }
+
+    func run() throws {
+        guard let host, !list else {
+            let width = Provider.allCases.map(\.rawValue.count).max() ?? 0
+            for provider in Provider.allCases {
+                let name = provider.rawValue.padding(toLength: width, withPad: " ", startingAt: 0)
+                Console.output("\(name)  \(provider.displayName): needs \(provider.needsFromUser)")
+            }
+            return
+        }
+        let kindImage = try PipelineOptions.kindImage(named: self.kindImage, kubernetes: kubernetes)
+        let options = PipelineOptions(kindImage: kindImage, job: job, stage: stage, runnerImage: runnerImage)
+        let pipeline = try host.pipelineFiles(options)
+        if stdout {
+            // One file prints as it is (pipeable into place); several are told apart by a comment.
+            for file in pipeline {
+                if pipeline.count > 1 { Console.output("# ==> \(file.path) <==") }
+                FileHandle.standardOutput.write(Data(file.contents.utf8))
+            }
+            return
+        }
+        let root = URL(fileURLWithPath: directory)
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isFolder), isFolder.boolValue else {
+            throw InitProblem("'\(directory)' is not a folder", fix: "pass --dir with your repository's folder", exitStatus: .usage)
+        }
+        let existing = pipeline.filter { FileManager.default.fileExists(atPath: root.appendingPathComponent($0.path).path) }
+        if !force, !existing.isEmpty {
+            let names = existing.map { "'\($0.path)'" }.joined(separator: " and ")
+            throw InitProblem("\(names) already \(existing.count == 1 ? "exists" : "exist"); nothing was written",
+                              fix: "pass --force to replace, or --stdout to see what would be written",
+                              exitStatus: .cannotCreate)
+        }
+        var files = pipeline
+        let configExists = FileManager.default.fileExists(atPath: root.appendingPathComponent(ConfigScaffold.path).path)
+        if !configExists {
+            files.append(try ConfigScaffold.render(repository: root, kindImage: kindImage))
+        }
+        for file in files {
+            let url = root.appendingPathComponent(file.path)
+            do {
+                try Data(file.contents.utf8).write(to: url, options: .atomic)
+            } catch {
+                throw InitProblem("cannot write '\(url.path)': \(error.localizedDescription)",
+                                  fix: "check that the folder is writable", exitStatus: .cannotCreate)
+            }
+            if !global.quiet { Console.output("wrote \(file.path)") }
+        }
+        if !global.quiet {
+            if configExists { Console.output("kept \(ConfigScaffold.path) as it is") }
+            Console.output("next: review \(ConfigScaffold.path), run `kind-ci config check`, and commit the files")
+        }
+    }
+}

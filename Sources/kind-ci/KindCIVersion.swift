@@ -1,3 +1,0 @@
-enum KindCIVersion {
-    static let current = "0.1.0"
-}

@@ -1,0 +1,109 @@
+import Foundation
+import KindCICore
+import Testing
+import TestSupport
+
+/// `kind-ci init` end to end through the built binary.
+@Suite struct InitCommandTests {
+    static func contents(_ folder: borrowing TemporaryFolder, _ path: String) -> String? {
+        try? String(contentsOf: folder.url.appendingPathComponent(path), encoding: .utf8)
+    }
+
+    @Test func writesThePipelineAndAScaffold() throws {
+        let folder = try TemporaryFolder()
+        try folder.write("app/Dockerfile", "FROM scratch\n")
+        let result = try KindCIBinary.run(["init", "gitlab", "--dir", folder.url.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("wrote .gitlab-ci.yml\nwrote kind-ci.yml\n"))
+        #expect(Self.contents(folder, ".gitlab-ci.yml")?.contains("kind-ci run") == true)
+        #expect(Self.contents(folder, "kind-ci.yml")?.contains("- image: app:ci") == true)
+        let check = try KindCIBinary.run(["config", "check", folder.url.appendingPathComponent("kind-ci.yml").path])
+        #expect(check.status == 0, "\(check.stderr)")
+    }
+
+    @Test(arguments: ["gitlab", "codeship"])
+    func refusesToOverwriteAndChangesNothing(host: String) throws {
+        let folder = try TemporaryFolder()
+        let existing = host == "gitlab" ? ".gitlab-ci.yml" : "codeship-steps.yml"
+        try folder.write(existing, "mine\n")
+        let result = try KindCIBinary.run(["init", host], in: folder.url)
+        #expect(result.status == ExitStatus.cannotCreate.rawValue)
+        #expect(result.stderr.contains("'\(existing)' already exists; nothing was written"))
+        #expect(result.stderr.contains("--force"))
+        #expect(Self.contents(folder, existing) == "mine\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.url.path) == [existing])
+    }
+
+    @Test func forceReplacesThePipelineButKeepsKindCIYml() throws {
+        let folder = try TemporaryFolder()
+        try folder.write(".gitlab-ci.yml", "mine\n")
+        try folder.write("kind-ci.yml", "test: {run: ./mine.sh}\n")
+        let result = try KindCIBinary.run(["init", "gitlab", "--force", "--job", "e2e"], in: folder.url)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(Self.contents(folder, ".gitlab-ci.yml")?.contains("\ne2e:\n") == true)
+        #expect(Self.contents(folder, "kind-ci.yml") == "test: {run: ./mine.sh}\n")
+        #expect(result.stdout.contains("kept kind-ci.yml as it is"))
+    }
+
+    @Test func stdoutPrintsAndWritesNothing() throws {
+        let folder = try TemporaryFolder()
+        let gitlab = try KindCIBinary.run(["init", "gitlab", "--stdout", "--kubernetes", "1.22"], in: folder.url)
+        #expect(gitlab.status == 0)
+        #expect(gitlab.stdout.hasPrefix("# Written by `kind-ci init gitlab`"))
+        #expect(gitlab.stdout.contains("- name: bsycorp/kind:latest-1.22\n"))
+        let codeship = try KindCIBinary.run(["init", "codeship", "--stdout"], in: folder.url)
+        #expect(codeship.stdout.hasPrefix("# ==> codeship-services.yml <==\n"))
+        #expect(codeship.stdout.contains("# ==> codeship-steps.yml <==\n"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.url.path).isEmpty)
+    }
+
+    @Test func listShowsEveryHostAndWhatItNeeds() throws {
+        let result = try KindCIBinary.run(["init", "--list"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("gitlab    GitLab CI: needs a runner that allows privileged services"))
+        #expect(result.stdout.contains("codeship  Codeship Pro: needs"))
+    }
+
+    @Test(arguments: [
+        (["init", "jenkins"], "'gitlab'"),
+        (["init"], "gitlab, codeship"),
+        (["init", "gitlab", "--list"], "--list"),
+        (["init", "codeship", "--stage", "test", "--stdout"], "Codeship Pro has no stages"),
+        (["init", "gitlab", "--job", "variables", "--stdout"], "cannot name a GitLab job"),
+        (["init", "gitlab", "--kubernetes", "1.23", "--kind-image", "x:1", "--stdout"], "pass one of them"),
+        (["init", "gitlab", "--dir", "/nonexistent/folder"], "is not a folder"),
+    ])
+    func usageErrorsExit64(arguments: [String], says expected: String) throws {
+        let result = try KindCIBinary.run(arguments)
+        #expect(result.status == ExitStatus.usage.rawValue, "\(result.stderr)")
+        #expect(result.stderr.contains(expected), "\(result.stderr)")
+    }
+
+    @Test func anUnsupportedKindImageIsBadConfiguration() throws {
+        let result = try KindCIBinary.run(["init", "gitlab", "--kubernetes", "1.12", "--stdout"])
+        #expect(result.status == ExitStatus.badConfiguration.rawValue)
+        #expect(result.stderr.contains("Kubernetes 1.12 is not supported"))
+    }
+
+    /// Running `init` on the example app reproduces the committed example: the pipeline exactly,
+    /// kind-ci.yml but for the `reports:` line the example uncomments.
+    @Test(arguments: ["gitlab", "codeship"])
+    func reproducesTheExample(host: String) throws {
+        let example = Repository.root.appendingPathComponent("examples/\(host)")
+        let folder = try TemporaryFolder()
+        for item in ["hello", "k8s", "scripts"] {
+            try FileManager.default.copyItem(at: example.appendingPathComponent(item), to: folder.url.appendingPathComponent(item))
+        }
+        let result = try KindCIBinary.run(["init", host], in: folder.url)
+        #expect(result.status == 0, "\(result.stderr)")
+        let written = try FileManager.default.contentsOfDirectory(atPath: folder.url.path)
+            .filter { $0.hasSuffix(".yml") }.sorted()
+        for file in written {
+            let committed = try String(contentsOf: example.appendingPathComponent(file), encoding: .utf8)
+            let expected = file == "kind-ci.yml"
+                ? committed.replacing("\n  reports: reports/*.xml", with: "\n  # reports: reports/*.xml") : committed
+            #expect(Self.contents(folder, file) == expected, "examples/\(host)/\(file)")
+        }
+        #expect(written.contains("kind-ci.yml"))
+    }
+}

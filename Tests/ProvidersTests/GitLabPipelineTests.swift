@@ -1,0 +1,91 @@
+import Foundation
+import KindCICore
+import Testing
+import TestSupport
+import Yams
+@testable import Providers
+
+@Suite struct GitLabPipelineTests {
+    static func render(_ options: PipelineOptions) throws -> (text: String, job: Node.Mapping, root: Node.Mapping) {
+        let text = try #require(try GitLabPipeline.files(options).first).contents
+        let root = try #require(try Yams.compose(yaml: text)?.mapping)
+        let job = try #require(root[options.job]?.mapping, "no job named \(options.job.debugDescription)")
+        return (text, job, root)
+    }
+
+    /// The traps of ci-hosts.md, each asserted on the parsed file.
+    @Test func encodesWhatGitLabNeeds() throws {
+        let (_, job, root) = try Self.render(PipelineOptions())
+        #expect(root["stages"]?.array().compactMap(\.string) == ["test"])
+        #expect(job["stage"]?.string == "test")
+        #expect(job["image"]?.mapping?["name"]?.string == PipelineOptions.defaultRunnerImage)
+        let services = job["services"]?.array() ?? []
+        #expect(services.count == 1)
+        let kind = try #require(services.first?.mapping)
+        #expect(kind["name"]?.string == "bsycorp/kind:latest-1.23")
+        #expect(kind["alias"]?.string == "kind")
+        #expect(kind["variables"]?.mapping?["HEALTHCHECK_TCP_PORT"]?.string == "10080")
+        #expect(kind["variables"]?.mapping?["DOCKER_TLS_CERTDIR"]?.string == "")
+        // Job and global variables reach the kind service too: none may set DOCKER_HOST.
+        #expect(root["variables"] == nil)
+        #expect(job["variables"] == nil)
+        #expect(job["script"]?.array().compactMap(\.string) == ["kind-ci run"])
+        #expect(job["interruptible"]?.bool == true)
+        #expect(job["timeout"]?.string != nil)
+        let retry = try #require(job["retry"]?.mapping)
+        #expect(retry["exit_codes"]?.array().compactMap(\.int) == [75])
+        #expect(retry["when"] == nil, "a `when` would retry other failures too")
+        let artifacts = try #require(job["artifacts"]?.mapping)
+        #expect(artifacts["when"]?.string == "always")
+        #expect(artifacts["paths"]?.array().compactMap(\.string) == [".kind-ci/"])
+        #expect(artifacts["reports"]?.mapping?["junit"]?.array().compactMap(\.string)
+            == [".kind-ci/report.xml", ".kind-ci/reports/**/*.xml"])
+    }
+
+    @Test func commentsSayWhatTheRunnerAdminMustDo() throws {
+        let (text, _, _) = try Self.render(PipelineOptions())
+        #expect(text.contains("privileged = true"))
+        #expect(text.contains("allowed_privileged_services = [\"bsycorp/kind:*\"]"))
+        #expect(text.contains("[runners.kubernetes]"))
+        #expect(text.contains("GitLab 16.11"))
+    }
+
+    @Test(arguments: ["image", "services", "stages", "variables", "default", "include", "workflow", ".hidden", "", "  "])
+    func refusesJobNamesGitLabReserves(job: String) {
+        #expect(throws: InitProblem.self) { try GitLabPipeline.files(PipelineOptions(job: job)) }
+    }
+
+    /// Hostile job, stage and image names: the file still parses to exactly those values and still
+    /// passes GitLab's schema.
+    @Test func hostileValuesStayValuesAndPassTheSchema() throws {
+        let folder = try TemporaryFolder()
+        var files: [URL] = []
+        let hostile = ["a: b # c", "quote\"s and 'single'", "line\nbreak", "*star", "&amp", "!bang", "%pct", "@at",
+                       "ünïcödé 🚀", "yes", "123", "[x]", "{y}", "- dash", "tab\there", "back\\slash", "$CI_REGISTRY_IMAGE/x"]
+        for (index, value) in hostile.enumerated() {
+            let options = PipelineOptions(job: "job \(value)", stage: "stage \(value)", runnerImage: "runner \(value)")
+            let (text, job, root) = try Self.render(options)
+            #expect(root["stages"]?.array().compactMap(\.string) == ["stage \(value)"])
+            #expect(job["stage"]?.string == "stage \(value)")
+            #expect(job["image"]?.mapping?["name"]?.string == "runner \(value)")
+            files.append(try folder.write("gitlab-\(index).yml", text))
+        }
+        let outcome = try CheckJSONSchema.validate(files, schema: "vendor.gitlab-ci")
+        #expect(outcome.passed, "\(outcome.output)")
+    }
+
+    @Test func defaultAndCustomFilesPassTheSchema() throws {
+        let folder = try TemporaryFolder()
+        let files = try [PipelineOptions(), PipelineOptions(job: "kind", stage: "verify", runnerImage: "x/y:1")]
+            .enumerated().map { index, options in try folder.write("gitlab-\(index).yml", try Self.render(options).text) }
+        let outcome = try CheckJSONSchema.validate(files, schema: "vendor.gitlab-ci")
+        #expect(outcome.passed, "\(outcome.output)")
+    }
+
+    /// The validator is real: a file GitLab would refuse fails it.
+    @Test func theSchemaCheckRefusesABrokenFile() throws {
+        let folder = try TemporaryFolder()
+        let broken = try folder.write("broken.yml", "job:\n  script: [x]\n  retry: {max: 9}\n")
+        #expect(try !CheckJSONSchema.validate([broken], schema: "vendor.gitlab-ci").passed)
+    }
+}

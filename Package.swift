@@ -11,6 +11,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // The `kind-ci.yml` model, its located diagnostics and the exit statuses every command shares.
@@ -28,6 +31,19 @@ let package = Package(
             ],
             plugins: ["EmbedTemplates"]
         ),
+        // `kind-ci run`, `up`, `down`: finding and waiting for kind, Docker and (later) Kubernetes
+        // clients, progress and diagnoses.
+        .target(
+            name: "Runner",
+            dependencies: [
+                "KindCICore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         // Build-time only: compiles templates/ into the Providers module.
         .executableTarget(name: "EmbedFiles"),
         .plugin(
@@ -41,13 +57,31 @@ let package = Package(
             dependencies: [
                 "KindCICore",
                 "Providers",
+                "Runner",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        // Test-only stand-in for kind's config endpoint (port 10080): refuses, then serves
+        // docker-ready, then kubernetes-ready, on a script of delays. Not shipped.
+        .executableTarget(
+            name: "ConfigEndpointStandIn",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Tests/StandIns/ConfigEndpoint"
         ),
         // Helpers shared by the test targets: running the built binary, scratch folders.
         .target(
             name: "TestSupport",
             path: "Tests/TestSupport"
+        ),
+        .testTarget(
+            name: "RunnerTests",
+            dependencies: ["Runner", "KindCICore", "TestSupport",
+                           .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "AsyncHTTPClient", package: "async-http-client")]
         ),
         .testTarget(
             name: "KindCICoreTests",

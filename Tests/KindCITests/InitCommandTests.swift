@@ -5,7 +5,7 @@ import TestSupport
 
 /// `kind-ci init` end to end through the built binary.
 @Suite struct InitCommandTests {
-    static func contents(_ folder: borrowing TemporaryFolder, _ path: String) -> String? {
+    static func contents(_ folder: TemporaryFolder, _ path: String) -> String? {
         try? String(contentsOf: folder.url.appendingPathComponent(path), encoding: .utf8)
     }
 

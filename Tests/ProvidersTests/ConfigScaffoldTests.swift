@@ -9,7 +9,7 @@ import Yams
 /// valid kind-ci.yml.
 @Suite struct ConfigScaffoldTests {
     /// Writes the scaffold into `folder` and loads it the way `run` will.
-    static func scaffold(_ folder: borrowing TemporaryFolder, kindImage: ImageReference = KindSettings.defaultImage)
+    static func scaffold(_ folder: TemporaryFolder, kindImage: ImageReference = KindSettings.defaultImage)
         throws -> (text: String, configuration: Configuration) {
         let file = try ConfigScaffold.render(repository: folder.url, kindImage: kindImage)
         #expect(file.path == "kind-ci.yml")

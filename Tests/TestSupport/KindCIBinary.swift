@@ -21,11 +21,64 @@ public enum KindCIBinary {
     /// environment plus `environment` (a nil value removes a variable).
     public static func run(_ arguments: [String], in directory: URL? = nil,
                            environment: [String: String?] = [:]) throws -> Result {
-        let output = try Capture()
-        defer { output.remove() }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
+        return try wait(for: process, in: directory, environment: environment)
+    }
+
+    /// Starts kind-ci and returns at once, for tests that signal it or read its log as it runs.
+    public static func start(_ arguments: [String], in directory: URL? = nil,
+                             environment: [String: String?] = [:]) throws -> Running {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        let output = try Capture()
+        configure(process, directory: directory, environment: environment, output: output)
+        try process.run()
+        return Running(process: process, output: output)
+    }
+
+    /// A kind-ci still running.
+    public final class Running: @unchecked Sendable {
+        public let process: Process
+        private let output: Capture
+
+        fileprivate init(process: Process, output: Capture) {
+            self.process = process
+            self.output = output
+        }
+
+        /// What it has written to standard error so far.
+        public var stderr: String { (try? output.read(\.stderrURL)) ?? "" }
+
+        /// Waits until `text` shows in its log, or `timeout` passes; false when it did not show.
+        public func waitForLog(_ text: String, timeout: Duration = .seconds(60)) async throws -> Bool {
+            let deadline = ContinuousClock.now + timeout
+            while ContinuousClock.now < deadline, process.isRunning {
+                if stderr.contains(text) { return true }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            return stderr.contains(text)
+        }
+
+        public func finish() -> Result {
+            process.waitUntilExit()
+            defer { output.remove() }
+            return Result(status: process.terminationStatus, stdout: (try? output.read(\.stdoutURL)) ?? "", stderr: stderr)
+        }
+    }
+
+    static func wait(for process: Process, in directory: URL?, environment: [String: String?]) throws -> Result {
+        let output = try Capture()
+        defer { output.remove() }
+        configure(process, directory: directory, environment: environment, output: output)
+        try process.run()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: try output.read(\.stdoutURL), stderr: try output.read(\.stderrURL))
+    }
+
+    private static func configure(_ process: Process, directory: URL?, environment: [String: String?], output: Capture) {
         if let directory { process.currentDirectoryURL = directory }
         var merged = ProcessInfo.processInfo.environment
         for (name, value) in environment { merged[name] = value }
@@ -33,13 +86,10 @@ public enum KindCIBinary {
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = output.stdout
         process.standardError = output.stderr
-        try process.run()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: try output.read(\.stdoutURL), stderr: try output.read(\.stderrURL))
     }
 
     /// Output goes to files rather than pipes, so a chatty child can never block on a full pipe.
-    private struct Capture {
+    fileprivate struct Capture {
         let folder: URL
         let stdoutURL: URL
         let stderrURL: URL

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A scratch folder for one test, removed when the test is done with it.
-public struct TemporaryFolder: ~Copyable {
+public final class TemporaryFolder: @unchecked Sendable {
     public let url: URL
 
     public init() throws {

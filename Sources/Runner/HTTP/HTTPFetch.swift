@@ -1,0 +1,68 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOSSL
+
+/// One HTTP exchange with a deadline and a cap on what is collected: every request kind-ci makes
+/// goes through here, so none can hang or fill memory.
+struct HTTPFetch: Sendable {
+    let client: HTTPClient
+
+    /// The client kind-ci uses for a whole command. Connection attempts are not retried inside the
+    /// client: a refused or unresolvable address is an answer the readiness probes need at once.
+    static func withClient<Result>(_ body: (HTTPFetch) async throws -> Result) async throws -> Result {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout.connect = .seconds(3)
+        configuration.decompression = .disabled
+        return try await HTTPClient.withHTTPClient(configuration: configuration) { client in
+            try await body(HTTPFetch(client: client))
+        }
+    }
+
+    struct Response: Sendable {
+        let status: Int
+        let headers: HTTPHeaders
+        let body: ByteBuffer
+
+        var text: String { String(buffer: body) }
+    }
+
+    func send(_ method: HTTPMethod = .GET, _ url: String, headers: HTTPHeaders = [:], body: Data? = nil,
+              tls: TLSConfiguration? = nil, timeout: Duration, limit: Int = 4 << 20) async throws -> Response {
+        let response = try await client.execute(Self.request(method, url, headers, body, tls), timeout: .nanoseconds(timeout.nanoseconds))
+        let collected = try await response.body.collect(upTo: limit)
+        return Response(status: Int(response.status.code), headers: response.headers, body: collected)
+    }
+
+    /// Streams the response body to `consume` chunk by chunk (Docker's pull and log streams).
+    func stream(_ method: HTTPMethod = .GET, _ url: String, headers: HTTPHeaders = [:], body: Data? = nil,
+                tls: TLSConfiguration? = nil, timeout: Duration,
+                consume: (ByteBuffer) async throws -> Void) async throws -> (status: Int, headers: HTTPHeaders) {
+        let response = try await client.execute(Self.request(method, url, headers, body, tls), timeout: .nanoseconds(timeout.nanoseconds))
+        for try await chunk in response.body {
+            try await consume(chunk)
+        }
+        return (Int(response.status.code), response.headers)
+    }
+}
+
+extension HTTPFetch {
+    private static func request(_ method: HTTPMethod, _ url: String, _ headers: HTTPHeaders, _ body: Data?,
+                                _ tls: TLSConfiguration?) -> HTTPClientRequest {
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        request.headers = headers
+        request.tlsConfiguration = tls
+        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
+        return request
+    }
+}
+
+extension Duration {
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}

@@ -1,0 +1,32 @@
+import Foundation
+
+/// `.kind-ci/env`: one `NAME=value` a line, no quotes, no multi-line values (GitLab's dotenv format,
+/// and `set -a; . ./.kind-ci/env; set +a` in a shell).
+struct EnvFile {
+    private(set) var entries: [(name: String, value: String)] = []
+
+    mutating func set(_ name: String, _ value: String) {
+        precondition(!value.contains("\n"), "\(name) would span lines in .kind-ci/env")
+        entries.removeAll { $0.name == name }
+        entries.append((name, value))
+    }
+
+    var text: String { entries.map { "\($0.name)=\($0.value)\n" }.joined() }
+
+    /// The variables every child of kind-ci gets, for kind at `address` (cli-contract.md).
+    static func forKind(at address: KindAddress, environment: [String: String]) -> EnvFile {
+        var file = EnvFile()
+        file.set("DOCKER_HOST", address.dockerHost)
+        file.set("KIND_CI_HOST", address.host)
+        let noProxy = (environment["NO_PROXY"] ?? "").split(separator: ",").map(String.init)
+        file.set("NO_PROXY", (noProxy.contains(address.host) ? noProxy : noProxy + [address.host]).joined(separator: ","))
+        return file
+    }
+
+    func write(to folder: URL) throws -> URL {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let url = folder.appendingPathComponent("env")
+        try Data(text.utf8).write(to: url, options: .atomic)
+        return url
+    }
+}

@@ -1,0 +1,155 @@
+import Foundation
+import KindCICore
+
+/// `kind-ci run`: find kind (starting it first with `--up`), wait for its docker and for
+/// Kubernetes, then write `.kind-ci/env`. Later phases (build, deploy, tests) come in this order.
+public struct KindRun: Sendable {
+    let request: RunRequest
+    let progress: ProgressReporter
+
+    public init(request: RunRequest, progress: ProgressReporter) {
+        self.request = request
+        self.progress = progress
+    }
+
+    /// Runs to the end (or `--until`); returns the environment written for the job.
+    public func execute() async throws -> String {
+        let start = ContinuousClock.now
+        let configuration = try request.configuration(required: true)
+        try refuseUnavailablePhases(configuration)
+        let overall = RunDeadline.overall(request: request, configuration: configuration, start: start)
+        func deadline(_ phase: ConfigDuration) -> ContinuousClock.Instant {
+            min(start + phase.duration, overall ?? start + phase.duration)
+        }
+        let artifacts = URL(fileURLWithPath: request.artifacts)
+        return try await HTTPFetch.withClient { http in
+            try await withHeartbeat {
+                var launched: (KindLauncher, String?)?
+                do {
+                    var named = KindCandidates.named(option: request.host, environment: request.environment, configuration: configuration)
+                    if request.up {
+                        let launcher = KindLauncher(engine: try await DockerEngine.connect(environment: request.environment, http: http),
+                                                    progress: progress)
+                        await progress.begin("kind_ci_up", "Starting kind")
+                        launched = (launcher, request.name)
+                        named = try await launcher.up(image: request.image ?? configuration.kind.image, name: request.name,
+                                                      runOptions: request.runOptions, ports: configuration.kind.ports,
+                                                      environment: request.environment)
+                        await progress.end(success: true, "kind started")
+                    } else if named == nil {
+                        named = try await labelled(http)
+                    }
+                    let candidates = named.map { [$0] } ?? KindCandidates.detected(configuration: configuration)
+                    let waiter = ReadinessWaiter(http: http, progress: progress)
+
+                    await progress.begin("kind_ci_docker", "Waiting for kind's docker")
+                    let address = try await phase {
+                        try await waiter.waitForDocker(candidates, named: named != nil, deadline: deadline(configuration.kind.timeouts.docker), started: start)
+                    }
+                    await progress.end(success: true, "ready at \(address.host) (\(address.reason))")
+                    let env = EnvFile.forKind(at: address, environment: request.environment)
+                    if request.until == .images { return try await finish(env, artifacts) }
+
+                    await progress.begin("kind_ci_kubernetes", "Waiting for Kubernetes")
+                    do {
+                        _ = try await phase {
+                            try await waiter.waitForKubernetes(address, deadline: deadline(configuration.kind.timeouts.kubernetes))
+                        }
+                    } catch let expired as KubernetesWaitExpired {
+                        throw await kubernetesNeverReady(address, http: http, observation: expired.observation,
+                                                         waited: ContinuousClock.now - start, artifacts: artifacts)
+                    }
+                    let version = await http.configFile(address, "kubernetes-version")?.trimmingCharacters(in: .whitespacesAndNewlines)
+                    await progress.end(success: true, "Kubernetes \(version ?? "") is ready")
+                    let text = try await finish(env, artifacts)
+                    try await tearDown(launched)
+                    return text
+                } catch {
+                    try? await tearDown(launched)
+                    throw error
+                }
+            }
+        }
+    }
+
+    /// Runs `body`; a failure ends the phase as failed in the log before it propagates.
+    private func phase<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch {
+            await progress.end(success: false, error is CancellationError ? "cancelled" : "failed")
+            throw error
+        }
+    }
+
+    private func finish(_ env: EnvFile, _ artifacts: URL) async throws -> String {
+        let file = try env.write(to: artifacts)
+        await progress.note("wrote \(file.path)")
+        if request.until != nil { FileHandle.standardOutput.write(Data(env.text.utf8)) }
+        return env.text
+    }
+
+    /// Removes the kind `--up` started, unless `--keep` or `--until` (which leaves a cluster for the
+    /// job's own steps). Runs even when the run was cancelled: an unstructured task does not
+    /// inherit the cancellation.
+    private func tearDown(_ launched: (KindLauncher, String?)?) async throws {
+        guard let (launcher, name) = launched, !request.keep, request.until == nil else { return }
+        let removed = try await Task { try await launcher.down(name: name) }.value
+        if let removed { await progress.note("removed kind \(removed)") }
+    }
+
+    /// A kind that `kind-ci up` started on the daemon `DOCKER_HOST` names, when there is such a daemon.
+    private func labelled(_ http: HTTPFetch) async throws -> KindAddress? {
+        guard let endpoint = try? DockerEndpoint.fromEnvironment(request.environment),
+              let engine = try? await DockerEngine.connect(endpoint, http: http, timeout: .seconds(2)) else { return nil }
+        return try? await KindLauncher(engine: engine, progress: progress).findRunning()
+    }
+
+    private func kubernetesNeverReady(_ address: KindAddress, http: HTTPFetch, observation: Observation, waited: Duration,
+                                      artifacts: URL) async -> KindNotReady {
+        let folder = artifacts.appendingPathComponent("diagnostics/kind")
+        var lines = ["Docker inside kind is up, so kind started; its cluster did not (last: kubernetes-ready \(observation.last?.description ?? "-"))."]
+        do {
+            let engine = try await DockerEngine.connect(address.dockerEndpoint, http: http)
+            lines += try await KubeSystemEvidence(engine: engine, folder: folder).gather()
+            lines.append("Logs of every kube-system container: \(folder.path)/")
+        } catch let unreachable as DockerUnreachable {
+            lines.append("kind's docker at \(address.dockerHost) did not answer either (\(unreachable.failure)): no evidence to fetch.")
+        } catch {
+            lines.append("reading kind's docker at \(address.dockerHost) failed (\(error)): no evidence to fetch.")
+        }
+        return KindNotReady(headline: "Kubernetes in kind at \(address.host) did not become ready in \(ProgressReporter.format(waited)).",
+                            explanation: lines)
+    }
+
+    /// Build, deploy and tests are later phases this kind-ci cannot run yet: say so before doing
+    /// anything, rather than report a pass that skipped them.
+    private func refuseUnavailablePhases(_ configuration: Configuration) throws {
+        let reach = request.until ?? .ready
+        var missing: [String] = []
+        if !configuration.build.isEmpty, reach >= .images { missing.append("build") }
+        if !configuration.deploy.isEmpty, reach >= .deploy { missing.append("deploy") }
+        if configuration.test != nil, request.until == nil { missing.append("test") }
+        guard missing.isEmpty else {
+            throw PhaseUnavailable(sections: missing)
+        }
+    }
+
+    private func withHeartbeat<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        let heartbeat = Task { [progress] in await progress.heartbeat() }
+        defer { heartbeat.cancel() }
+        return try await body()
+    }
+}
+
+/// The configuration asks for phases this version of kind-ci does not have yet.
+struct PhaseUnavailable: UserFacingError {
+    let sections: [String]
+
+    var exitStatus: ExitStatus { .internalError }
+
+    func render(style: TerminalStyle) -> String {
+        "kind-ci: \(style.error("error:")) kind-ci \(KindCIVersion.current) cannot run the \(sections.joined(separator: ", ")) section\(sections.count == 1 ? "" : "s") of kind-ci.yml yet\n"
+            + "  \(style.hint("fix:")) use `kind-ci run --until kubernetes` to get a ready cluster and .kind-ci/env, and run those steps yourself"
+    }
+}

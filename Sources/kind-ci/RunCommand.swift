@@ -1,0 +1,84 @@
+import ArgumentParser
+import Foundation
+import KindCICore
+import Runner
+
+extension RunStop: ExpressibleByArgument {}
+
+/// Options `run` shares with `up` for starting kind.
+struct KindStartOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The kind image to start (default: kind.image from the configuration).", valueName: "image"))
+    var image: String?
+
+    @Option(help: ArgumentHelp("The container's name (default: kind-ci, or kind-ci-<job container> inside a container).", valueName: "name"))
+    var name: String?
+
+    @Option(name: .customLong("run-option"), parsing: .unconditionalSingleValue,
+            help: ArgumentHelp("Replaces --privileged when given; repeatable; write it with '=': --run-option=--cap-add=ALL.", valueName: "option"))
+    var runOptions: [String] = []
+
+    func imageReference() throws -> ImageReference? {
+        guard let image else { return nil }
+        switch ImageReference.parse(image) {
+        case let .success(reference): return reference
+        case let .failure(problem): throw ValidationError("--image \(image) is not an image name: \(problem.reason)")
+        }
+    }
+}
+
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "The test job's entrypoint: find kind, wait for it, and (in later versions) build, deploy and test.",
+        discussion: "Exits 75 when kind does not become ready in time (a pipeline can retry that alone)."
+    )
+
+    @Option(help: ArgumentHelp("The configuration file (default: $KIND_CI_CONFIG, else kind-ci.yml).", valueName: "file"))
+    var config: String?
+
+    @Option(help: ArgumentHelp("Where kind is (default: $KIND_CI_HOST, kind.host, a kind `up` started, else detected).", valueName: "host"))
+    var host: String?
+
+    @Option(help: ArgumentHelp("The folder for the env file, reports and diagnostics.", valueName: "dir"))
+    var artifacts = ".kind-ci"
+
+    @Option(help: ArgumentHelp("The overall deadline, e.g. 20m (default: timeout in the configuration, else the CI job's timeout less a margin).", valueName: "duration"))
+    var timeout: String?
+
+    @Option(help: ArgumentHelp("Stop after this phase, write and print .kind-ci/env, exit 0.", valueName: "phase"))
+    var until: RunStop?
+
+    @Flag(help: "Start kind first as `kind-ci up` does, and remove it at the end.")
+    var up = false
+
+    @Flag(help: "With --up: leave kind running at the end.")
+    var keep = false
+
+    @OptionGroup var start: KindStartOptions
+    @OptionGroup var global: GlobalOptions
+
+    func validate() throws {
+        if keep && !up { throw ValidationError("--keep goes with --up.") }
+        if !up && (start.image != nil || start.name != nil || !start.runOptions.isEmpty) {
+            throw ValidationError("--image, --name and --run-option go with --up.")
+        }
+        if let timeout, ConfigDuration(parsing: timeout) == nil {
+            throw ValidationError("--timeout \(timeout) is not a duration such as 90s, 20m or 1h30m.")
+        }
+    }
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        var request = RunRequest(configPath: ConfigLocation.resolve(explicit: config, environment: environment),
+                                 configNamed: config != nil || environment["KIND_CI_CONFIG"] != nil,
+                                 host: host, artifacts: artifacts, timeout: timeout.flatMap(ConfigDuration.init(parsing:)),
+                                 until: until, environment: environment)
+        request.up = up
+        request.keep = keep
+        request.image = try start.imageReference()
+        request.name = start.name
+        request.runOptions = start.runOptions
+        let progress = ProgressReporter(style: LogStyle.detect(environment: environment), quiet: global.quiet)
+        _ = try await SignalTrap.run { [request] in try await KindRun(request: request, progress: progress).execute() }
+    }
+}

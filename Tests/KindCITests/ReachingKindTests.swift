@@ -1,0 +1,109 @@
+import Foundation
+import KindCICore
+import Testing
+import TestSupport
+
+/// `kind-ci run` finding and waiting for kind, against the config-endpoint stand-in; each
+/// diagnosis produced for real and its message checked. Deadlines are generous: what is asserted
+/// is the reason, not the time.
+@Suite struct ReachingKindTests {
+    /// A folder with a kind-ci.yml whose config port is `port` (and docker port `docker`).
+    static func project(config port: Int, docker: Int = 2375, timeouts: String = "{docker: 30s, kubernetes: 30s}") throws -> TemporaryFolder {
+        let folder = try TemporaryFolder()
+        try folder.write("kind-ci.yml", "kind:\n  ports: {config: \(port), docker: \(docker)}\n  timeouts: \(timeouts)\n")
+        return folder
+    }
+
+    static let noCI: [String: String?] = ["GITLAB_CI": nil, "GITHUB_ACTIONS": nil, "KIND_CI_HOST": nil, "KIND_CI_CONFIG": nil,
+                                          "DOCKER_HOST": "unix:///nonexistent.sock", "CI_JOB_TIMEOUT": nil]
+
+    @Test func waitsThroughRefusedAndNotYetToReady() throws {
+        let standIn = try ConfigEndpointStandIn(["--refuse-for", "1s", "--docker-ready-after", "1.5s", "--kubernetes-ready-after", "2.5s"])
+        let folder = try Self.project(config: standIn.port)
+        let result = try KindCIBinary.run(["run", "--host", "127.0.0.1", "--until", "kubernetes"], in: folder.url, environment: Self.noCI)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "DOCKER_HOST=tcp://127.0.0.1:2375\nKIND_CI_HOST=127.0.0.1\nNO_PROXY=\(ProcessInfo.processInfo.environment["NO_PROXY"].map { $0.isEmpty ? "" : "\($0)," } ?? "")127.0.0.1\n")
+        let log = result.stderr
+        let states = ["connection refused", "docker-ready at 127.0.0.1:\(standIn.port): ready", "kubernetes-ready at 127.0.0.1:\(standIn.port): not yet (404)",
+                      "Kubernetes v1.23.10 is ready"]
+        let positions = states.map { log.range(of: $0)?.lowerBound }
+        #expect(!positions.contains(nil), "\(log)")
+        #expect(positions.compactMap { $0 } == positions.compactMap { $0 }.sorted(), "states out of order:\n\(log)")
+        #expect(try String(contentsOf: folder.url.appendingPathComponent(".kind-ci/env"), encoding: .utf8) == result.stdout)
+    }
+
+    @Test func detectsKindAmongTheNamesAJobCanSee() throws {
+        let standIn = try ConfigEndpointStandIn(["--kubernetes-ready-after", "0s"])
+        let folder = try Self.project(config: standIn.port)
+        let result = try KindCIBinary.run(["run", "--until", "kubernetes"], in: folder.url, environment: Self.noCI)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("KIND_CI_HOST=localhost\n"))
+        #expect(result.stderr.contains("found kind at localhost (a Kubernetes executor's pod, or ports published on this host)"))
+    }
+
+    @Test func aNameThatNeverResolvesExits75() throws {
+        let folder = try Self.project(config: 10080, timeouts: "{docker: 2s, kubernetes: 3s}")
+        let result = try KindCIBinary.run(["run", "--until", "kubernetes"], in: folder.url,
+                                          environment: Self.noCI.merging(["KIND_CI_HOST": "kind.invalid"]) { $1 })
+        #expect(result.status == ExitStatus.kindNotReady.rawValue)
+        #expect(result.stderr.contains("kind's host 'kind.invalid' (from KIND_CI_HOST) never resolved in 2.0s."), "\(result.stderr)")
+        #expect(result.stderr.contains("Is the name right?"))
+    }
+
+    @Test func refusedThroughoutSaysKindMustRunPrivileged() throws {
+        let folder = try Self.project(config: try FreePort.next(), timeouts: "{docker: 2s, kubernetes: 3s}")
+        let result = try KindCIBinary.run(["run", "--host", "127.0.0.1", "--until", "kubernetes"], in: folder.url, environment: Self.noCI)
+        #expect(result.status == ExitStatus.kindNotReady.rawValue)
+        #expect(result.stderr.contains("kind is not running at 127.0.0.1:"), "\(result.stderr)")
+        #expect(result.stderr.contains("connections in 2.0s were refused"))
+        #expect(result.stderr.contains("privileged = true"))
+    }
+
+    @Test func inGitLabLogsEachPhaseIsASection() throws {
+        let standIn = try ConfigEndpointStandIn(["--kubernetes-ready-after", "1s"])
+        let folder = try Self.project(config: standIn.port)
+        let result = try KindCIBinary.run(["run", "--host", "127.0.0.1", "--until", "kubernetes"], in: folder.url,
+                                          environment: Self.noCI.merging(["GITLAB_CI": "true"]) { $1 })
+        #expect(result.status == 0)
+        #expect(result.stderr.contains(":kind_ci_docker\r\u{1B}[0KWaiting for kind's docker"))
+        #expect(result.stderr.contains("section_end:"))
+    }
+
+    @Test func sigtermStopsTheWaitAndExits143() async throws {
+        let standIn = try ConfigEndpointStandIn(["--never-kubernetes"])
+        let folder = try Self.project(config: standIn.port, timeouts: "{docker: 60s, kubernetes: 10m}")
+        let running = try KindCIBinary.start(["run", "--host", "127.0.0.1", "--until", "kubernetes"], in: folder.url, environment: Self.noCI)
+        #expect(try await running.waitForLog("kubernetes-ready at 127.0.0.1"), "\(running.stderr)")
+        running.process.terminate()
+        let result = running.finish()
+        #expect(result.status == ExitStatus.terminated.rawValue, "\(result.stderr)")
+        #expect(result.stderr.contains("stopped by SIGTERM"))
+    }
+
+    /// Docker up, Kubernetes never: the evidence comes from kind's docker (here the test daemon on
+    /// its TCP port) holding kube-system containers.
+    @Test(.enabled(if: TestDocker.enabled))
+    func kubernetesNeverReadyShowsTheKubeSystemContainers() throws {
+        let tcp = try #require(TestDocker.tcp, "no test dockerd: run scripts/test")
+        let dockerPort = try #require(Int(tcp.split(separator: ":").last ?? ""))
+        try FakeKind.build()
+        let pod = "kube-apiserver-\(UUID().uuidString.prefix(8).lowercased())"
+        let container = try TestDocker.docker(["run", "-d", "--label", "io.kubernetes.pod.namespace=kube-system",
+                                               "--label", "io.kubernetes.container.name=kube-apiserver", "--label", "io.kubernetes.pod.name=\(pod)",
+                                               FakeKind.busybox, "sh", "-c", "echo 'E1127 listen tcp 0.0.0.0:8443: bind: address already in use'; exit 1"])
+        defer { _ = try? TestDocker.docker(["rm", "-f", container]) }
+        _ = try TestDocker.docker(["wait", container])
+        let standIn = try ConfigEndpointStandIn(["--never-kubernetes"])
+        let folder = try Self.project(config: standIn.port, docker: dockerPort, timeouts: "{docker: 20s, kubernetes: 3s}")
+        let result = try KindCIBinary.run(["run", "--host", "127.0.0.1", "--until", "kubernetes"], in: folder.url, environment: Self.noCI)
+        #expect(result.status == ExitStatus.kindNotReady.rawValue)
+        #expect(result.stderr.contains("Kubernetes in kind at 127.0.0.1 did not become ready in"), "\(result.stderr)")
+        #expect(result.stderr.contains("kube-apiserver: exited (1)"), "\(result.stderr)")
+        #expect(result.stderr.contains("last: E1127 listen tcp 0.0.0.0:8443: bind: address already in use"))
+        let diagnostics = folder.url.appendingPathComponent(".kind-ci/diagnostics/kind")
+        let files = try FileManager.default.contentsOfDirectory(atPath: diagnostics.path)
+        #expect(files.contains("containers.txt"))
+        let log = try #require(files.first { $0.hasPrefix("\(pod)_kube-apiserver_") })
+        #expect(try String(contentsOf: diagnostics.appendingPathComponent(log), encoding: .utf8).contains("address already in use"))
+    }
+}

@@ -1,0 +1,137 @@
+// A stand-in for kind's config endpoint (kind-service-contract.md): an HTTP file server that, like
+// kind's start.sh, refuses connections until "docker" is up, then serves `docker-ready`, and
+// `kubernetes-ready` once the cluster would be ready (or never). Times count from start-up.
+//
+//   ConfigEndpointStandIn --port N [--host 127.0.0.1] [--refuse-for 1s] [--docker-ready-after 1s]
+//                         [--kubernetes-ready-after 3s | --never-kubernetes] [--kubeconfig FILE]
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+struct Script {
+    var host = "127.0.0.1"
+    var port = 10080
+    var refuseFor = 0.0
+    var dockerReadyAfter = 0.0
+    var kubernetesReadyAfter: Double? = 0.0
+    var kubeconfig = """
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - cluster: {server: "https://172.30.99.1:8443"}
+          name: kind
+        contexts:
+        - context: {cluster: kind, user: kind}
+          name: kind
+        current-context: kind
+        users:
+        - name: kind
+          user: {}
+
+        """
+
+    init(arguments: [String]) throws {
+        var iterator = arguments.dropFirst().makeIterator()
+        func value(_ flag: String) throws -> String {
+            guard let value = iterator.next() else { throw UsageError(message: "\(flag) needs a value") }
+            return value
+        }
+        func seconds(_ flag: String) throws -> Double {
+            let text = try value(flag)
+            guard text.hasSuffix("s"), let number = Double(text.dropLast()) else {
+                throw UsageError(message: "\(flag) takes seconds such as 1.5s, not \(text)")
+            }
+            return number
+        }
+        while let flag = iterator.next() {
+            switch flag {
+            case "--host": host = try value(flag)
+            case "--port": port = Int(try value(flag)) ?? -1
+            case "--refuse-for": refuseFor = try seconds(flag)
+            case "--docker-ready-after": dockerReadyAfter = try seconds(flag)
+            case "--kubernetes-ready-after": kubernetesReadyAfter = try seconds(flag)
+            case "--never-kubernetes": kubernetesReadyAfter = nil
+            case "--kubeconfig": kubeconfig = try String(contentsOfFile: try value(flag), encoding: .utf8)
+            default: throw UsageError(message: "unknown option \(flag)")
+            }
+        }
+    }
+
+    /// The body for `path` at `uptime` seconds, or nil for 404.
+    func file(_ path: String, uptime: Double) -> String? {
+        switch path {
+        case "/docker-ready": uptime >= dockerReadyAfter ? "" : nil
+        case "/kubernetes-ready": kubernetesReadyAfter.map { uptime >= $0 ? "" : nil } ?? nil
+        case "/config": kubeconfig
+        case "/kubernetes-version": "v1.23.10"
+        case "/minikube-version": "v1.27.1"
+        case "/static-ip": "172.30.99.1"
+        default: nil
+        }
+    }
+}
+
+struct UsageError: Error {
+    let message: String
+}
+
+final class FileHandler: ChannelInboundHandler, Sendable {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    let script: Script
+    let started: NIODeadline
+
+    init(script: Script, started: NIODeadline) {
+        self.script = script
+        self.started = started
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard case let .head(request) = unwrapInboundIn(data) else { return }
+        let uptime = Double((NIODeadline.now() - started).nanoseconds) / 1e9
+        let path = String(request.uri.split(separator: "?").first ?? "")
+        let body = request.method == .GET || request.method == .HEAD ? script.file(path, uptime: uptime) : nil
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Length", value: String(body?.utf8.count ?? 9))
+        headers.add(name: "Connection", value: "close")
+        let status: HTTPResponseStatus = body == nil ? .notFound : .ok
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: status, headers: headers))), promise: nil)
+        var buffer = context.channel.allocator.buffer(capacity: 64)
+        buffer.writeString(body ?? "not found")
+        if request.method != .HEAD {
+            context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+        }
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+    }
+
+    /// One broken client must not stop the server: drop its connection only.
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+}
+
+let script: Script
+do {
+    script = try Script(arguments: CommandLine.arguments)
+} catch let error as UsageError {
+    FileHandle.standardError.write(Data("ConfigEndpointStandIn: \(error.message)\n".utf8))
+    exit(64)
+}
+let started = NIODeadline.now()
+// Like kind before its docker is up: nothing listens, so connections are refused.
+try await Task.sleep(for: .milliseconds(Int(script.refuseFor * 1000)))
+let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+    .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+    .childChannelInitializer { channel in
+        channel.eventLoop.makeCompletedFuture {
+            try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+            try channel.pipeline.syncOperations.addHandler(FileHandler(script: script, started: started))
+        }
+    }
+    .bind(host: script.host, port: script.port)
+    .get()
+FileHandle.standardOutput.write(Data("listening on \(script.host):\(script.port)\n".utf8))
+try await channel.closeFuture.get()

@@ -56,6 +56,20 @@ struct UpDownTests {
         #expect(try KindCIBinary.run(["down"], in: folder.url, environment: Self.environment).stdout == "no kind to remove\n")
     }
 
+    @Test func registryCredentialsReachKindAndNeverTheLog() throws {
+        let (folder, _) = try Self.project(image: FakeKind.ready)
+        let name = "kind-ci-test-\(UUID().uuidString.prefix(8).lowercased())"
+        let secret = "s3cr3t-\(UUID().uuidString)"
+        let environment = Self.environment.merging(["REGISTRY": "registry.example.com", "REGISTRY_USER": "ci",
+                                                    "REGISTRY_PASSWORD": secret]) { $1 }
+        let result = try KindCIBinary.run(["up", "--name", name, Self.runOption, "--verbose"], in: folder.url, environment: environment)
+        defer { _ = try? TestDocker.docker(["rm", "-f", name]) }
+        #expect(result.status == 0, "\(result.stderr)")
+        let env = try TestDocker.docker(["inspect", "-f", "{{json .Config.Env}}", name])
+        #expect(env.contains("REGISTRY=registry.example.com") && env.contains("REGISTRY_USER=ci") && env.contains("REGISTRY_PASSWORD=\(secret)"))
+        #expect(!result.stdout.contains(secret) && !result.stderr.contains(secret))
+    }
+
     @Test func runUpRemovesKindEvenWhenTheRunFails() throws {
         let (folder, _) = try Self.project(image: FakeKind.stuck, kubernetesTimeout: "3s")
         let name = "kind-ci-test-\(UUID().uuidString.prefix(8).lowercased())"

@@ -167,7 +167,7 @@ struct DockerUnreachable: UserFacingError {
     var exitStatus: ExitStatus { .kindNotReady }
 
     func render(style: TerminalStyle) -> String {
-        "kind-ci: \(style.error("error:")) the Docker daemon at \(endpoint) does not answer: \(failure)\n"
+        "kind-ci: \(style.error("error:")) the Docker daemon at \(endpoint) cannot be reached: \(failure)\n"
             + "  \(style.hint("fix:")) check DOCKER_HOST (and DOCKER_TLS_VERIFY/DOCKER_CERT_PATH), or start the daemon"
     }
 }

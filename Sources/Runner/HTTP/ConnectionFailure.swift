@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// Why a connection could not be made, in the terms a diagnosis needs.
 enum ConnectionFailure: Hashable, Sendable, CustomStringConvertible {
@@ -35,6 +36,8 @@ enum ConnectionFailure: Hashable, Sendable, CustomStringConvertible {
             self = .unresolved
         } else if let client = error as? HTTPClientError, client == .remoteConnectionClosed {
             self = .refused
+        } else if error is NIOSSLError || error is BoringSSLError {
+            self = .other("TLS failed: \(error)")
         } else {
             self = .other(String(describing: error))
         }

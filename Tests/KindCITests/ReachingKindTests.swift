@@ -46,7 +46,7 @@ import TestSupport
         let result = try KindCIBinary.run(["run", "--until", "kubernetes"], in: folder.url,
                                           environment: Self.noCI.merging(["KIND_CI_HOST": "kind.invalid"]) { $1 })
         #expect(result.status == ExitStatus.kindNotReady.rawValue)
-        #expect(result.stderr.contains("kind's host 'kind.invalid' (from KIND_CI_HOST) never resolved in 2.0s."), "\(result.stderr)")
+        #expect(result.stderr.contains("kind's host 'kind.invalid' (from KIND_CI_HOST) never resolved in 2."), "\(result.stderr)")
         #expect(result.stderr.contains("Is the name right?"))
     }
 
@@ -55,7 +55,8 @@ import TestSupport
         let result = try KindCIBinary.run(["run", "--host", "127.0.0.1", "--until", "kubernetes"], in: folder.url, environment: Self.noCI)
         #expect(result.status == ExitStatus.kindNotReady.rawValue)
         #expect(result.stderr.contains("kind is not running at 127.0.0.1:"), "\(result.stderr)")
-        #expect(result.stderr.contains("connections in 2.0s were refused"))
+        #expect(result.stderr.contains(" connections in 2."), "\(result.stderr)")
+        #expect(result.stderr.contains("s were refused."))
         #expect(result.stderr.contains("privileged = true"))
     }
 

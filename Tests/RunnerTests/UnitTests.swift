@@ -163,14 +163,20 @@ import Testing
         #expect(log.value.hasSuffix("::endgroup::\n"))
     }
 
-    @Test func heartbeatsWhileTheLogIsSilent() async throws {
-        let log = Log()
-        let progress = ProgressReporter(style: .plain, heartbeatInterval: .milliseconds(100), write: log.append)
-        await progress.begin("x", "Waiting")
-        await progress.update("kubernetes-ready: not yet (404)")
-        let heartbeat = Task { await progress.heartbeat() }
-        try await Task.sleep(for: .milliseconds(600))
-        heartbeat.cancel()
-        #expect(log.value.contains("still kubernetes-ready: not yet (404)"))
+    /// `tick` runs every second; it speaks only once the log has been silent for the interval.
+    @Test func heartbeatsOnlyWhenTheLogHasBeenSilent() async {
+        let silent = Log()
+        let due = ProgressReporter(style: .plain, heartbeatInterval: .zero, write: silent.append)
+        await due.begin("x", "Waiting")
+        await due.update("kubernetes-ready: not yet (404)")
+        await due.tick()
+        #expect(silent.value.contains("still kubernetes-ready: not yet (404)"))
+
+        let busy = Log()
+        let notDue = ProgressReporter(style: .plain, heartbeatInterval: .seconds(3600), write: busy.append)
+        await notDue.begin("x", "Waiting")
+        await notDue.update("kubernetes-ready: not yet (404)")
+        await notDue.tick()
+        #expect(!busy.value.contains("still"))
     }
 }

@@ -27,6 +27,11 @@ import Testing
                              BuildArgument(name: "QUOTED", value: "it's: # here"),
                              BuildArgument(name: "EMPTY", value: "~")])
         #expect(app.target == "runtime")
+        #expect(app.labels == [BuildArgument(name: "org.example.team", value: "platform")])
+        #expect(app.builder == nil)
+        #expect(configuration.build[1].builder == .cli)
+        #expect(configuration.builder == .native)
+        #expect(configuration.buildJobs == 2)
         #expect(configuration.build[1].environmentVariable == "KIND_CI_IMAGE_WORKER")
 
         #expect(configuration.deploy == [

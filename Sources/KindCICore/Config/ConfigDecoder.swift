@@ -10,7 +10,7 @@ struct ConfigDecoder {
 
     func decode(_ root: Node) -> Configuration {
         var configuration = Configuration(directory: directory.path)
-        let topKeys = ["version", "kind", "build", "deploy", "wait", "test", "timeout"]
+        let topKeys = ["version", "kind", "build", "builder", "build_jobs", "deploy", "wait", "test", "timeout"]
         guard let fields = reader.mapping(root, "kind-ci.yml", keys: topKeys,
                                           example: "a mapping such as 'test: {run: ./test.sh}'") else {
             return configuration
@@ -18,6 +18,15 @@ struct ConfigDecoder {
         if let node = fields["version"] { readVersion(node) }
         if let node = fields["kind"] { configuration.kind = readKind(node) }
         if let node = fields["build"] { configuration.build = readBuild(node) }
+        if let node = fields["builder"], let builder = readBuilder(node, "builder") { configuration.builder = builder }
+        if let node = fields["build_jobs"] {
+            if let jobs = node.int, (1...32).contains(jobs) {
+                configuration.buildJobs = jobs
+            } else {
+                reader.report(node, "build_jobs", "expected a number of parallel builds from 1 to 32, found \(NodeReader.describe(node))",
+                              fix: "write e.g. 'build_jobs: 3'")
+            }
+        }
         if let node = fields["deploy"] { configuration.deploy = readDeploy(node) }
         if let node = fields["wait"] { configuration.wait = readWait(node) }
         if let node = fields["test"] { configuration.test = readTest(node) }
@@ -123,7 +132,7 @@ struct ConfigDecoder {
     }
 
     private func readBuildEntry(_ node: Node, _ subject: String) -> BuildEntry? {
-        let keys = ["image", "name", "context", "dockerfile", "args", "target"]
+        let keys = ["image", "name", "context", "dockerfile", "args", "target", "labels", "builder"]
         guard let fields = reader.mapping(node, subject, keys: keys, example: "'- image: example-app:ci'") else { return nil }
         let imageNode = fields["image"]
         let image = imageNode.flatMap { readBuildImage($0, "\(subject).image") }
@@ -165,6 +174,10 @@ struct ConfigDecoder {
             reader.stringPairs($0, "\(subject).args", example: "'args: {VERSION: \"1.0\"}'")
         }
         let target = fields["target"].flatMap { reader.string($0, "\(subject).target", example: "'target: runtime'") }
+        let labels = fields["labels"].flatMap {
+            reader.stringPairs($0, "\(subject).labels", example: "'labels: {org.opencontainers.image.source: ci}'")
+        }
+        let builder = fields["builder"].flatMap { readBuilder($0, "\(subject).builder") }
         guard let image else { return nil }
         var entry = BuildEntry(image: image)
         entry.name = name
@@ -172,6 +185,8 @@ struct ConfigDecoder {
         entry.dockerfile = dockerfile
         entry.args = args?.map { BuildArgument(name: $0.key, value: $0.value) } ?? []
         entry.target = target
+        entry.labels = labels?.map { BuildArgument(name: $0.key, value: $0.value) } ?? []
+        entry.builder = builder
         return entry
     }
 
@@ -191,6 +206,17 @@ struct ConfigDecoder {
             return nil
         }
         return image
+    }
+
+    private func readBuilder(_ node: Node, _ subject: String) -> Builder? {
+        let names = Builder.allCases.map(\.rawValue)
+        guard let text = reader.string(node, subject, example: "'builder: native'") else { return nil }
+        guard let builder = Builder(rawValue: text) else {
+            reader.report(node, subject, "expected \(names.joined(separator: " or ")), found '\(text)'",
+                          fix: "write 'builder: native' (kind's docker API) or 'builder: cli' (the docker CLI, for BuildKit-only syntax)")
+            return nil
+        }
+        return builder
     }
 
     private func readDeploy(_ node: Node) -> [DeployStep] {

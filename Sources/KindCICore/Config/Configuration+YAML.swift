@@ -25,6 +25,8 @@ extension Configuration {
             ])),
         ]
         if !build.isEmpty { pairs.append(("build", Node(build.map(\.yamlNode)))) }
+        pairs.append(("builder", .text(builder.rawValue)))
+        pairs.append(("build_jobs", .number(buildJobs)))
         if !deploy.isEmpty { pairs.append(("deploy", Node(deploy.map(\.yamlNode)))) }
         pairs.append(("wait", .pairs([("timeout", .text(wait.timeout.description))])))
         if let test {
@@ -47,6 +49,8 @@ extension BuildEntry {
             ("dockerfile", .text(dockerfilePath)),
             args.isEmpty ? nil : ("args", .pairs(args.map { ($0.name, .text($0.value)) })),
             target.map { ("target", .text($0)) },
+            labels.isEmpty ? nil : ("labels", .pairs(labels.map { ($0.name, .text($0.value)) })),
+            builder.map { ("builder", .text($0.rawValue)) },
         ])
     }
 }

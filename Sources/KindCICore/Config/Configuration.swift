@@ -7,6 +7,10 @@ public struct Configuration: Sendable, Equatable {
     public var directory: String
     public var kind = KindSettings()
     public var build: [BuildEntry] = []
+    /// How images are built unless an entry says otherwise.
+    public var builder = Builder.native
+    /// How many images build at once.
+    public var buildJobs = 3
     /// Run in order.
     public var deploy: [DeployStep] = []
     public var wait = WaitSettings()
@@ -58,6 +62,9 @@ public struct BuildEntry: Sendable, Equatable {
     public var dockerfile: String?
     public var args: [BuildArgument] = []
     public var target: String?
+    public var labels: [BuildArgument] = []
+    /// Nil: the configuration's `builder`.
+    public var builder: Builder?
 
     public init(image: ImageReference) {
         self.image = image
@@ -85,6 +92,14 @@ public struct BuildEntry: Sendable, Equatable {
     }
 }
 
+/// `native` sends the build straight to kind's docker over its API (no docker CLI in the job);
+/// `cli` runs `docker build` against it, for Dockerfiles that need BuildKit-only syntax.
+public enum Builder: String, Sendable, Equatable, CaseIterable {
+    case native
+    case cli
+}
+
+/// A name and a value, in the file's order (build arguments, labels).
 public struct BuildArgument: Sendable, Equatable {
     public var name: String
     public var value: String

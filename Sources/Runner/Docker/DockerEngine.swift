@@ -14,16 +14,17 @@ struct DockerEngine: Sendable {
     let apiVersion: String
 
     /// Pings the daemon and settles the API version; throws `DockerUnreachable` when it does not answer.
-    static func connect(_ endpoint: DockerEndpoint, http: HTTPFetch, timeout: Duration = .seconds(5)) async throws -> DockerEngine {
+    static func connect(_ endpoint: DockerEndpoint, http: HTTPFetch, timeout: Duration = .seconds(5),
+                        fix: String = DockerUnreachable.hostFix) async throws -> DockerEngine {
         let response: HTTPFetch.Response
         do {
             response = try await http.send(.GET, endpoint.url("/_ping"), headers: endpoint.baseHeaders, tls: endpoint.tls,
                                            timeout: timeout, limit: 1024)
         } catch {
-            throw DockerUnreachable(endpoint: endpoint, failure: ConnectionFailure(error))
+            throw DockerUnreachable(endpoint: endpoint, failure: ConnectionFailure(error), fix: fix)
         }
         guard response.status == 200 else {
-            throw DockerUnreachable(endpoint: endpoint, failure: .other("/_ping answered \(response.status)"))
+            throw DockerUnreachable(endpoint: endpoint, failure: .other("/_ping answered \(response.status)"), fix: fix)
         }
         let server = response.headers.first(name: "Api-Version").flatMap(parseVersion) ?? (1, 40)
         let version = min(server.0 * 1000 + server.1, newestVersion.0 * 1000 + newestVersion.1)
@@ -134,6 +135,38 @@ struct DockerEngine: Sendable {
         }
     }
 
+    /// `POST /build` with the context streamed as a tar; each line of the daemon's JSON progress
+    /// stream goes to `message`.
+    func build(query: [String: String], headers extra: HTTPHeaders, context: TarStream, timeout: Duration,
+               message: ([String: Any]) async -> Void) async throws {
+        var headers = endpoint.baseHeaders
+        headers.add(name: "Content-Type", value: "application/x-tar")
+        headers.add(contentsOf: extra)
+        var partial = ByteBuffer()
+        var failure: String?
+        let (status, _) = try await http.stream(.POST, url("/build", query), headers: headers,
+                                                streamedBody: .stream(context, length: .unknown), tls: endpoint.tls,
+                                                timeout: timeout) { chunk in
+            var chunk = chunk
+            partial.writeBuffer(&chunk)
+            while let newline = partial.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) {
+                let length = newline - partial.readerIndex
+                let line = partial.readSlice(length: length + 1)!
+                guard let object = try? JSONSerialization.jsonObject(with: Data(line.readableBytesView)) as? [String: Any] else {
+                    failure = failure ?? String(buffer: line)
+                    continue
+                }
+                await message(object)
+            }
+            partial.discardReadBytes()
+        }
+        guard (200..<300).contains(status) else {
+            let text = String(buffer: partial)
+            let message = (try? JSONDecoder().decode(APIErrorBody.self, from: Data(text.utf8)))?.message ?? failure ?? text
+            throw DockerAPIError(status: status, message: message.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+    }
+
     func connect(network: String, container: String, aliases: [String]) async throws {
         struct Body: Encodable {
             let Container: String
@@ -161,13 +194,17 @@ struct DockerAPIError: Error, CustomStringConvertible {
 
 /// The daemon did not answer at all.
 struct DockerUnreachable: UserFacingError {
+    static let hostFix = "check DOCKER_HOST (and DOCKER_TLS_VERIFY/DOCKER_CERT_PATH), or start the daemon"
+    static let kindFix = "kind's docker listens on 2375 inside kind: check kind.ports.docker, and that the job can reach that port"
+
     let endpoint: DockerEndpoint
     let failure: ConnectionFailure
+    let fix: String
 
     var exitStatus: ExitStatus { .kindNotReady }
 
     func render(style: TerminalStyle) -> String {
         "kind-ci: \(style.error("error:")) the Docker daemon at \(endpoint) cannot be reached: \(failure)\n"
-            + "  \(style.hint("fix:")) check DOCKER_HOST (and DOCKER_TLS_VERIFY/DOCKER_CERT_PATH), or start the daemon"
+            + "  \(style.hint("fix:")) \(fix)"
     }
 }

@@ -36,11 +36,14 @@ struct HTTPFetch: Sendable {
         return Response(status: Int(response.status.code), headers: response.headers, body: collected)
     }
 
-    /// Streams the response body to `consume` chunk by chunk (Docker's pull and log streams).
+    /// Streams the response body to `consume` chunk by chunk (Docker's pull, build and log
+    /// streams); a request body, if any, is streamed too.
     func stream(_ method: HTTPMethod = .GET, _ url: String, headers: HTTPHeaders = [:], body: Data? = nil,
-                tls: TLSConfiguration? = nil, timeout: Duration,
+                streamedBody: HTTPClientRequest.Body? = nil, tls: TLSConfiguration? = nil, timeout: Duration,
                 consume: (ByteBuffer) async throws -> Void) async throws -> (status: Int, headers: HTTPHeaders) {
-        let response = try await client.execute(Self.request(method, url, headers, body, tls), timeout: .nanoseconds(timeout.nanoseconds))
+        var request = Self.request(method, url, headers, body, tls)
+        if let streamedBody { request.body = streamedBody }
+        let response = try await client.execute(request, timeout: .nanoseconds(timeout.nanoseconds))
         for try await chunk in response.body {
             try await consume(chunk)
         }

@@ -55,10 +55,16 @@ public actor ProgressReporter {
         }
     }
 
-    /// A line that always shows (found kind at ..., a diagnosis).
+    /// A line about what kind-ci decided or did (found kind at ..., wrote ...).
     public func note(_ text: String) {
         clearLiveLine()
-        emit("    \(text)\n", force: true)
+        emit("    \(text)\n")
+    }
+
+    /// A line of a child's output (a build's, later a test's), shown as it is.
+    public func output(_ line: String) {
+        clearLiveLine()
+        emit(line + "\n")
     }
 
     /// Ends the phase with its outcome and duration.

@@ -47,7 +47,13 @@ public struct KindRun: Sendable {
                         try await waiter.waitForDocker(candidates, named: named != nil, deadline: deadline(configuration.kind.timeouts.docker), started: start)
                     }
                     await progress.end(success: true, "ready at \(address.host) (\(address.reason))")
-                    let env = EnvFile.forKind(at: address, environment: request.environment)
+                    var env = EnvFile.forKind(at: address, environment: request.environment)
+                    if !configuration.build.isEmpty {
+                        for built in try await buildImages(configuration, at: address, http: http, artifacts: artifacts,
+                                                           deadline: overall ?? start + .seconds(3600)) {
+                            env.set(built.entry.environmentVariable, built.entry.image.description)
+                        }
+                    }
                     if request.until == .images { return try await finish(env, artifacts) }
 
                     await progress.begin("kind_ci_kubernetes", "Waiting for Kubernetes")
@@ -69,6 +75,21 @@ public struct KindRun: Sendable {
                     throw error
                 }
             }
+        }
+    }
+
+    /// Builds the images into kind's docker while its cluster boots.
+    private func buildImages(_ configuration: Configuration, at address: KindAddress, http: HTTPFetch, artifacts: URL,
+                             deadline: ContinuousClock.Instant) async throws -> [ImageBuilds.Built] {
+        let count = configuration.build.count
+        await progress.begin("kind_ci_build", "Building \(count) image\(count == 1 ? "" : "s") into kind's docker")
+        return try await phase {
+            let engine = try await DockerEngine.connect(address.dockerEndpoint, http: http, fix: DockerUnreachable.kindFix)
+            let built = try await ImageBuilds(configuration: configuration, engine: engine, dockerHost: address.dockerHost,
+                                              artifacts: artifacts, environment: request.environment, progress: progress)
+                .run(deadline: deadline)
+            await progress.end(success: true, built.map(\.entry.image.description).joined(separator: ", "))
+            return built
         }
     }
 
@@ -122,12 +143,11 @@ public struct KindRun: Sendable {
                             explanation: lines)
     }
 
-    /// Build, deploy and tests are later phases this kind-ci cannot run yet: say so before doing
+    /// Deploy and tests are later phases this kind-ci cannot run yet: say so before doing
     /// anything, rather than report a pass that skipped them.
     private func refuseUnavailablePhases(_ configuration: Configuration) throws {
         let reach = request.until ?? .ready
         var missing: [String] = []
-        if !configuration.build.isEmpty, reach >= .images { missing.append("build") }
         if !configuration.deploy.isEmpty, reach >= .deploy { missing.append("deploy") }
         if configuration.test != nil, request.until == nil { missing.append("test") }
         guard missing.isEmpty else {
@@ -150,6 +170,6 @@ struct PhaseUnavailable: UserFacingError {
 
     func render(style: TerminalStyle) -> String {
         "kind-ci: \(style.error("error:")) kind-ci \(KindCIVersion.current) cannot run the \(sections.joined(separator: ", ")) section\(sections.count == 1 ? "" : "s") of kind-ci.yml yet\n"
-            + "  \(style.hint("fix:")) use `kind-ci run --until kubernetes` to get a ready cluster and .kind-ci/env, and run those steps yourself"
+            + "  \(style.hint("fix:")) use `kind-ci run --until kubernetes` to get a ready cluster (images built) and .kind-ci/env, and run those steps yourself"
     }
 }

@@ -4,10 +4,12 @@
 //
 //   ConfigEndpointStandIn --port N [--host 127.0.0.1] [--refuse-for 1s] [--docker-ready-after 1s]
 //                         [--kubernetes-ready-after 3s | --never-kubernetes] [--kubeconfig FILE]
+//                         [--report FILE]   (writes how many ms after docker-ready appeared it was first fetched)
 import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import Synchronization
 
 struct Script {
     var host = "127.0.0.1"
@@ -15,6 +17,7 @@ struct Script {
     var refuseFor = 0.0
     var dockerReadyAfter = 0.0
     var kubernetesReadyAfter: Double? = 0.0
+    var report: String?
     var kubeconfig = """
         apiVersion: v1
         kind: Config
@@ -53,6 +56,7 @@ struct Script {
             case "--kubernetes-ready-after": kubernetesReadyAfter = try seconds(flag)
             case "--never-kubernetes": kubernetesReadyAfter = nil
             case "--kubeconfig": kubeconfig = try String(contentsOfFile: try value(flag), encoding: .utf8)
+            case "--report": report = try value(flag)
             default: throw UsageError(message: "unknown option \(flag)")
             }
         }
@@ -82,6 +86,8 @@ final class FileHandler: ChannelInboundHandler, Sendable {
 
     let script: Script
     let started: NIODeadline
+    /// Whether docker-ready has been served yet (for `--report`).
+    static let served = Mutex(false)
 
     init(script: Script, started: NIODeadline) {
         self.script = script
@@ -97,6 +103,14 @@ final class FileHandler: ChannelInboundHandler, Sendable {
         headers.add(name: "Content-Length", value: String(body?.utf8.count ?? 9))
         headers.add(name: "Connection", value: "close")
         let status: HTTPResponseStatus = body == nil ? .notFound : .ok
+        if path == "/docker-ready", body != nil, let report = script.report,
+           Self.served.withLock({ served in
+               defer { served = true }
+               return !served
+           }) {
+            let late = Int((uptime - max(script.dockerReadyAfter, script.refuseFor)) * 1000)
+            try? Data("\(late)\n".utf8).write(to: URL(fileURLWithPath: report))
+        }
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: status, headers: headers))), promise: nil)
         var buffer = context.channel.allocator.buffer(capacity: 64)
         buffer.writeString(body ?? "not found")

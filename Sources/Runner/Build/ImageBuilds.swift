@@ -1,0 +1,81 @@
+import Foundation
+import KindCICore
+
+/// Builds every image of `build:` into kind's docker, a few at a time (`build_jobs`), within one
+/// deadline. Every build runs to its end, so one failure does not hide another; all are reported.
+struct ImageBuilds: Sendable {
+    let configuration: Configuration
+    let engine: DockerEngine
+    /// `tcp://<kind>:2375`, for `builder: cli`.
+    let dockerHost: String
+    let artifacts: URL
+    let environment: [String: String]
+    let progress: ProgressReporter
+
+    struct Built: Sendable {
+        let entry: BuildEntry
+        let duration: Duration
+        let sent: Int?
+    }
+
+    func run(deadline: ContinuousClock.Instant) async throws -> [Built] {
+        let entries = configuration.build
+        var results: [Int: Result<Built, ImageBuildFailed.Failure>] = [:]
+        try await withThrowingTaskGroup(of: (Int, Result<Built, ImageBuildFailed.Failure>).self) { group in
+            var next = 0
+            func startNext() {
+                guard next < entries.count else { return }
+                let index = next
+                next += 1
+                group.addTask { (index, try await build(entries[index], deadline: deadline)) }
+            }
+            for _ in 0..<min(configuration.buildJobs, entries.count) { startNext() }
+            while let (index, result) = try await group.next() {
+                results[index] = result
+                startNext()
+            }
+        }
+        let failures = entries.indices.compactMap { index -> ImageBuildFailed.Failure? in
+            if case let .failure(failure) = results[index] { return failure }
+            return nil
+        }
+        guard failures.isEmpty else { throw ImageBuildFailed(failures: failures) }
+        return entries.indices.compactMap { try? results[$0]?.get() }
+    }
+
+    /// One image; a build that fails becomes a `Failure` value, anything else (cancellation, a
+    /// daemon that went away) propagates.
+    private func build(_ entry: BuildEntry, deadline: ContinuousClock.Instant) async throws -> Result<Built, ImageBuildFailed.Failure> {
+        let started = ContinuousClock.now
+        let name = entry.image.description
+        let log = try BuildLog(image: name, folder: artifacts.appendingPathComponent("build"), progress: progress)
+        let directory = URL(fileURLWithPath: configuration.directory)
+        do {
+            var sent: Int?
+            switch entry.builder ?? configuration.builder {
+            case .native:
+                sent = try await NativeBuilder(engine: engine, environment: environment)
+                    .build(entry, directory: directory, log: log, timeout: deadline - .now).sent
+            case .cli:
+                try await CLIBuilder(dockerHost: dockerHost, environment: environment).build(entry, directory: directory, log: log)
+            }
+            await log.finish()
+            let duration = ContinuousClock.now - started
+            await progress.output("[\(name)] built in \(ProgressReporter.format(duration))\(sent.map { ", \(Self.bytes($0)) of context sent" } ?? "")")
+            return .success(Built(entry: entry, duration: duration, sent: sent))
+        } catch let failed as BuildStepFailed {
+            await log.finish()
+            return .failure(.init(image: name, reason: failed.reason, step: await log.lastStep, tail: await log.tail, log: log.file.path))
+        } catch let error as DockerAPIError {
+            await log.finish()
+            return .failure(.init(image: name, reason: error.message, step: await log.lastStep, tail: await log.tail, log: log.file.path))
+        } catch let error as ContextReadError {
+            await log.finish()
+            return .failure(.init(image: name, reason: error.description, step: nil, tail: [], log: log.file.path))
+        }
+    }
+
+    static func bytes(_ count: Int) -> String {
+        count < 1 << 20 ? "\(count / 1024 + (count % 1024 > 0 ? 1 : 0)) KiB" : String(format: "%.1f MiB", Double(count) / Double(1 << 20))
+    }
+}

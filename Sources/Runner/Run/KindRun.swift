@@ -1,8 +1,9 @@
 import Foundation
 import KindCICore
 
-/// `kind-ci run`: find kind (starting it first with `--up`), wait for its docker and for
-/// Kubernetes, then write `.kind-ci/env`. Later phases (build, deploy, tests) come in this order.
+/// `kind-ci run`: find kind (starting it first with `--up`), wait for its docker, build the images
+/// into it while its cluster boots, wait for Kubernetes, then write `.kind-ci/env`. Deploying and
+/// testing come next, in this order.
 public struct KindRun: Sendable {
     let request: RunRequest
     let progress: ProgressReporter
@@ -12,70 +13,100 @@ public struct KindRun: Sendable {
         self.progress = progress
     }
 
+    /// The timing every phase works against.
+    struct Clock {
+        let start: ContinuousClock.Instant
+        let overall: ContinuousClock.Instant?
+
+        /// A phase's own limit from the start of the run, within the overall deadline.
+        func deadline(_ phase: ConfigDuration) -> ContinuousClock.Instant {
+            min(start + phase.duration, overall ?? start + phase.duration)
+        }
+    }
+
     /// Runs to the end (or `--until`); returns the environment written for the job.
     public func execute() async throws -> String {
         let start = ContinuousClock.now
         let configuration = try request.configuration(required: true)
         try refuseUnavailablePhases(configuration)
-        let overall = RunDeadline.overall(request: request, configuration: configuration, start: start)
-        func deadline(_ phase: ConfigDuration) -> ContinuousClock.Instant {
-            min(start + phase.duration, overall ?? start + phase.duration)
-        }
+        let clock = Clock(start: start, overall: RunDeadline.overall(request: request, configuration: configuration, start: start))
         let artifacts = URL(fileURLWithPath: request.artifacts)
         return try await HTTPFetch.withClient { http in
             try await withHeartbeat {
-                var launched: (KindLauncher, String?)?
+                var launched: KindLauncher?
+                let outcome: Result<String, any Error>
                 do {
-                    var named = KindCandidates.named(option: request.host, environment: request.environment, configuration: configuration)
-                    if request.up {
-                        let launcher = KindLauncher(engine: try await DockerEngine.connect(environment: request.environment, http: http),
-                                                    progress: progress)
-                        await progress.begin("kind_ci_up", "Starting kind")
-                        launched = (launcher, request.name)
-                        named = try await launcher.up(image: request.image ?? configuration.kind.image, name: request.name,
-                                                      runOptions: request.runOptions, ports: configuration.kind.ports,
-                                                      environment: request.environment)
-                        await progress.end(success: true, "kind started")
-                    } else if named == nil {
-                        named = try await labelled(http)
-                    }
-                    let candidates = named.map { [$0] } ?? KindCandidates.detected(configuration: configuration)
+                    let named = try await namedKind(configuration, http: http) { launched = $0 }
                     let waiter = ReadinessWaiter(http: http, progress: progress)
-
-                    await progress.begin("kind_ci_docker", "Waiting for kind's docker")
-                    let address = try await phase {
-                        try await waiter.waitForDocker(candidates, named: named != nil, deadline: deadline(configuration.kind.timeouts.docker), started: start)
-                    }
-                    await progress.end(success: true, "ready at \(address.host) (\(address.reason))")
+                    let address = try await waitForDocker(configuration, named: named, waiter: waiter, clock: clock)
                     var env = EnvFile.forKind(at: address, environment: request.environment)
                     if !configuration.build.isEmpty {
                         for built in try await buildImages(configuration, at: address, http: http, artifacts: artifacts,
-                                                           deadline: overall ?? start + .seconds(3600)) {
+                                                           deadline: clock.overall ?? start + .seconds(3600)) {
                             env.set(built.entry.environmentVariable, built.entry.image.description)
                         }
                     }
-                    if request.until == .images { return try await finish(env, artifacts) }
-
-                    await progress.begin("kind_ci_kubernetes", "Waiting for Kubernetes")
-                    do {
-                        _ = try await phase {
-                            try await waiter.waitForKubernetes(address, deadline: deadline(configuration.kind.timeouts.kubernetes))
-                        }
-                    } catch let expired as KubernetesWaitExpired {
-                        throw await kubernetesNeverReady(address, http: http, observation: expired.observation,
-                                                         waited: ContinuousClock.now - start, artifacts: artifacts)
+                    if request.until != .images {
+                        try await waitForKubernetes(configuration, at: address, waiter: waiter, http: http, clock: clock, artifacts: artifacts)
                     }
-                    let version = await http.configFile(address, "kubernetes-version")?.trimmingCharacters(in: .whitespacesAndNewlines)
-                    await progress.end(success: true, "Kubernetes \(version ?? "") is ready")
-                    let text = try await finish(env, artifacts)
-                    try await tearDown(launched)
-                    return text
+                    outcome = .success(try await finish(env, artifacts))
                 } catch {
-                    try? await tearDown(launched)
-                    throw error
+                    outcome = .failure(error)
                 }
+                await tearDown(launched)
+                return try outcome.get()
             }
         }
+    }
+
+    /// The one address kind is at when the user or `up` says so: `--up` starts it (and hands the
+    /// launcher back for the tear-down), else --host, KIND_CI_HOST, kind.host, or a kind `up` started.
+    /// Nil means: detect it.
+    private func namedKind(_ configuration: Configuration, http: HTTPFetch,
+                           launched: (KindLauncher) -> Void) async throws -> KindAddress? {
+        if request.up {
+            let launcher = KindLauncher(engine: try await DockerEngine.connect(environment: request.environment, http: http),
+                                        progress: progress)
+            await progress.begin("kind_ci_up", "Starting kind")
+            launched(launcher)
+            let address = try await phase {
+                try await launcher.up(image: request.image ?? configuration.kind.image, name: request.name,
+                                      runOptions: request.runOptions, ports: configuration.kind.ports, environment: request.environment)
+            }
+            await progress.end(success: true, "kind started")
+            return address
+        }
+        if let named = KindCandidates.named(option: request.host, environment: request.environment, configuration: configuration) {
+            return named
+        }
+        return try await labelled(http)
+    }
+
+    private func waitForDocker(_ configuration: Configuration, named: KindAddress?, waiter: ReadinessWaiter,
+                               clock: Clock) async throws -> KindAddress {
+        let candidates = named.map { [$0] } ?? KindCandidates.detected(configuration: configuration)
+        await progress.begin("kind_ci_docker", "Waiting for kind's docker")
+        let address = try await phase {
+            try await waiter.waitForDocker(candidates, named: named != nil, deadline: clock.deadline(configuration.kind.timeouts.docker),
+                                           started: clock.start)
+        }
+        await progress.end(success: true, "ready at \(address.host) (\(address.reason))")
+        return address
+    }
+
+    private func waitForKubernetes(_ configuration: Configuration, at address: KindAddress, waiter: ReadinessWaiter,
+                                   http: HTTPFetch, clock: Clock, artifacts: URL) async throws {
+        await progress.begin("kind_ci_kubernetes", "Waiting for Kubernetes")
+        do {
+            _ = try await phase {
+                try await waiter.waitForKubernetes(address, deadline: clock.deadline(configuration.kind.timeouts.kubernetes))
+            }
+        } catch let expired as KubernetesWaitExpired {
+            throw await kubernetesNeverReady(address, http: http, observation: expired.observation,
+                                             waited: ContinuousClock.now - clock.start, artifacts: artifacts)
+        }
+        let version = await http.configFile(address, "kubernetes-version")?.trimmingCharacters(in: .whitespacesAndNewlines)
+        await progress.end(success: true, "Kubernetes \(version ?? "") is ready")
     }
 
     /// Builds the images into kind's docker while its cluster boots.
@@ -112,11 +143,16 @@ public struct KindRun: Sendable {
 
     /// Removes the kind `--up` started, unless `--keep` or `--until` (which leaves a cluster for the
     /// job's own steps). Runs even when the run was cancelled: an unstructured task does not
-    /// inherit the cancellation.
-    private func tearDown(_ launched: (KindLauncher, String?)?) async throws {
-        guard let (launcher, name) = launched, !request.keep, request.until == nil else { return }
-        let removed = try await Task { try await launcher.down(name: name) }.value
-        if let removed { await progress.note("removed kind \(removed)") }
+    /// inherit the cancellation. A failure to remove it is said, and does not change the outcome.
+    private func tearDown(_ launcher: KindLauncher?) async {
+        guard let launcher, !request.keep, request.until == nil else { return }
+        do {
+            if let removed = try await Task(operation: { try await launcher.down(name: request.name) }).value {
+                await progress.note("removed kind \(removed)")
+            }
+        } catch {
+            await progress.note("could not remove kind: \(error)")
+        }
     }
 
     /// A kind that `kind-ci up` started on the daemon `DOCKER_HOST` names, when there is such a daemon.

@@ -75,35 +75,12 @@ struct Init: ParsableCommand {
             return
         }
         let root = URL(fileURLWithPath: directory)
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isFolder), isFolder.boolValue else {
-            throw InitProblem("'\(directory)' is not a folder", fix: "pass --dir with your repository's folder", exitStatus: .usage)
+        let outcome = try PipelineWriter.write(pipeline, into: root, force: force) {
+            try ConfigScaffold.render(repository: root, kindImage: kindImage)
         }
-        let existing = pipeline.filter { FileManager.default.fileExists(atPath: root.appendingPathComponent($0.path).path) }
-        if !force, !existing.isEmpty {
-            let names = existing.map { "'\($0.path)'" }.joined(separator: " and ")
-            throw InitProblem("\(names) already \(existing.count == 1 ? "exists" : "exist"); nothing was written",
-                              fix: "pass --force to replace, or --stdout to see what would be written",
-                              exitStatus: .cannotCreate)
-        }
-        var files = pipeline
-        let configExists = FileManager.default.fileExists(atPath: root.appendingPathComponent(ConfigScaffold.path).path)
-        if !configExists {
-            files.append(try ConfigScaffold.render(repository: root, kindImage: kindImage))
-        }
-        for file in files {
-            let url = root.appendingPathComponent(file.path)
-            do {
-                try Data(file.contents.utf8).write(to: url, options: .atomic)
-            } catch {
-                throw InitProblem("cannot write '\(url.path)': \(error.localizedDescription)",
-                                  fix: "check that the folder is writable", exitStatus: .cannotCreate)
-            }
-            if !global.quiet { Console.output("wrote \(file.path)") }
-        }
-        if !global.quiet {
-            if configExists { Console.output("kept \(ConfigScaffold.path) as it is") }
-            Console.output("next: review \(ConfigScaffold.path), run `kind-ci config check`, and commit the files")
-        }
+        guard !global.quiet else { return }
+        for path in outcome.written { Console.output("wrote \(path)") }
+        if outcome.keptConfiguration { Console.output("kept \(ConfigScaffold.path) as it is") }
+        Console.output("next: review \(ConfigScaffold.path), run `kind-ci config check`, and commit the files")
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import KindCICore
 
 /// Where `run` stops early (`--until`): after that phase it writes and prints `.kind-ci/env`.
@@ -43,8 +44,8 @@ public struct RunRequest: Sendable {
     /// The configuration, or the defaults when no file was named and the default one is absent
     /// (`up` and `down` work without a kind-ci.yml).
     func configuration(required: Bool) throws -> Configuration {
-        if !required, !configNamed, !FileManagerProbe.exists(configPath) {
-            return Configuration(directory: FileManagerProbe.currentDirectory)
+        if !required, !configNamed, !FileManager.default.fileExists(atPath: configPath) {
+            return Configuration(directory: FileManager.default.currentDirectoryPath)
         }
         return try ConfigLoader.load(path: configPath)
     }

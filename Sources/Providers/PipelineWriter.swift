@@ -1,0 +1,38 @@
+import Foundation
+
+/// Writes what `init` generates into a repository: all or nothing when a pipeline file already
+/// exists (unless forced), and a scaffolded kind-ci.yml only where there is none.
+public enum PipelineWriter {
+    public struct Outcome: Sendable, Equatable {
+        /// Paths written, relative to the repository.
+        public let written: [String]
+        /// True when a kind-ci.yml was there and was left as it was.
+        public let keptConfiguration: Bool
+    }
+
+    public static func write(_ pipeline: [GeneratedFile], into root: URL, force: Bool,
+                             scaffold: () throws -> GeneratedFile) throws -> Outcome {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isFolder), isFolder.boolValue else {
+            throw InitProblem("'\(root.path)' is not a folder", fix: "pass --dir with your repository's folder", exitStatus: .usage)
+        }
+        let existing = pipeline.filter { FileManager.default.fileExists(atPath: root.appendingPathComponent($0.path).path) }
+        if !force, !existing.isEmpty {
+            let names = existing.map { "'\($0.path)'" }.joined(separator: " and ")
+            throw InitProblem("\(names) already \(existing.count == 1 ? "exists" : "exist"); nothing was written",
+                              fix: "pass --force to replace, or --stdout to see what would be written", exitStatus: .cannotCreate)
+        }
+        let keptConfiguration = FileManager.default.fileExists(atPath: root.appendingPathComponent(ConfigScaffold.path).path)
+        let files = keptConfiguration ? pipeline : pipeline + [try scaffold()]
+        for file in files {
+            let url = root.appendingPathComponent(file.path)
+            do {
+                try Data(file.contents.utf8).write(to: url, options: .atomic)
+            } catch {
+                throw InitProblem("cannot write '\(url.path)': \(error.localizedDescription)",
+                                  fix: "check that the folder is writable", exitStatus: .cannotCreate)
+            }
+        }
+        return Outcome(written: files.map(\.path), keptConfiguration: keptConfiguration)
+    }
+}

@@ -78,6 +78,7 @@ struct RunCommand: AsyncParsableCommand {
         request.image = try start.imageReference()
         request.name = start.name
         request.runOptions = start.runOptions
+        request.verbose = global.verbose
         let progress = ProgressReporter(style: LogStyle.detect(environment: environment), quiet: global.quiet)
         _ = try await SignalTrap.run { [request] in try await KindRun(request: request, progress: progress).execute() }
     }

@@ -39,6 +39,9 @@ import TestSupport
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("KIND_CI_HOST=localhost\n"))
         #expect(result.stderr.contains("found kind at localhost (a Kubernetes executor's pod, or ports published on this host)"))
+        let verbose = try KindCIBinary.run(["run", "--verbose", "--until", "kubernetes"], in: folder.url, environment: Self.noCI)
+        #expect(verbose.stderr.contains("no host named: a kind `up` started, else the first of kind, bsycorp-kind, bsycorp__kind, localhost to answer"))
+        #expect(verbose.stderr.contains("docker within 30s, Kubernetes within 30s, no overall deadline"), "\(verbose.stderr)")
     }
 
     @Test func aNameThatNeverResolvesExits75() throws {
@@ -68,6 +71,19 @@ import TestSupport
         #expect(result.status == 0)
         #expect(result.stderr.contains(":kind_ci_docker\r\u{1B}[0KWaiting for kind's docker"))
         #expect(result.stderr.contains("section_end:"))
+    }
+
+    /// On a terminal the wait is one live line, redrawn in place with the elapsed time.
+    @Test func onATerminalTheStateIsALiveLine() throws {
+        let standIn = try ConfigEndpointStandIn(["--kubernetes-ready-after", "2s"])
+        let folder = try Self.project(config: standIn.port)
+        // `script` gives kind-ci a pseudo-terminal as its standard error.
+        let command = "cd \(folder.url.path) && \(KindCIBinary.path) run --host 127.0.0.1 --until kubernetes"
+        let result = try Command.run("/usr/bin/script", ["-qec", command, "/dev/null"],
+                                     environment: Self.noCI.merging(["NO_COLOR": "1", "TERM": "xterm"]) { $1 })
+        #expect(result.status == 0, "\(result.stdout)")
+        #expect(result.stdout.contains("\r\u{1B}[2K    kubernetes-ready at 127.0.0.1:\(standIn.port): not yet (404) ("), "\(result.stdout.debugDescription)")
+        #expect(!result.stdout.contains("\u{1B}[1m"), "NO_COLOR leaves colour out")
     }
 
     @Test func sigtermStopsTheWaitAndExits143() async throws {

@@ -31,6 +31,7 @@ public struct KindRun: Sendable {
         try refuseUnavailablePhases(configuration)
         let clock = Clock(start: start, overall: RunDeadline.overall(request: request, configuration: configuration, start: start))
         let artifacts = URL(fileURLWithPath: request.artifacts)
+        if request.verbose { await explain(configuration, clock: clock) }
         return try await HTTPFetch.withClient { http in
             try await withHeartbeat {
                 var launched: KindLauncher?
@@ -56,6 +57,18 @@ public struct KindRun: Sendable {
                 await tearDown(launched)
                 return try outcome.get()
             }
+        }
+    }
+
+    /// `--verbose`: what the run is about to do and within which limits.
+    private func explain(_ configuration: Configuration, clock: Clock) async {
+        let timeouts = configuration.kind.timeouts
+        await progress.note("configuration \(request.configPath) (paths relative to \(configuration.directory))")
+        await progress.note("kind \(configuration.kind.image); docker within \(timeouts.docker), Kubernetes within \(timeouts.kubernetes)"
+            + (clock.overall.map { ", everything within \(ProgressReporter.format($0 - clock.start))" } ?? ", no overall deadline"))
+        if KindCandidates.named(option: request.host, environment: request.environment, configuration: configuration) == nil, !request.up {
+            let names = KindCandidates.detected(configuration: configuration).map(\.host).joined(separator: ", ")
+            await progress.note("no host named: a kind `up` started, else the first of \(names) to answer")
         }
     }
 

@@ -29,6 +29,7 @@ public struct RunRequest: Sendable {
     public var runOptions: [String] = []
     public var environment: [String: String]
     public var quiet = false
+    public var verbose = false
 
     public init(configPath: String, configNamed: Bool, host: String? = nil, artifacts: String = ".kind-ci",
                 timeout: ConfigDuration? = nil, until: RunStop? = nil, environment: [String: String]) {

@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
     ],
     targets: [
         // The `kind-ci.yml` model, its located diagnostics and the exit statuses every command shares.
@@ -44,6 +45,8 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         // Build-time only: compiles templates/ into the Providers module.
@@ -73,6 +76,18 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "Tests/StandIns/ConfigEndpoint"
+        ),
+        // Test-only stand-in for kind's kube-apiserver (port 8443): HTTPS with client-certificate
+        // auth, answering as the real one does. Not shipped.
+        .executableTarget(
+            name: "KubernetesAPIStandIn",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            path: "Tests/StandIns/KubernetesAPI"
         ),
         // Helpers shared by the test targets: running the built binary, scratch folders.
         .target(

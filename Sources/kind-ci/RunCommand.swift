@@ -39,6 +39,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Where kind is (default: $KIND_CI_HOST, kind.host, a kind `up` started, else detected).", valueName: "host"))
     var host: String?
 
+    @Option(help: ArgumentHelp("Where to write the kubeconfig (default: the first entry of $KUBECONFIG, else ~/.kube/config).", valueName: "path"))
+    var kubeconfig: String?
+
     @Option(help: ArgumentHelp("The folder for the env file, reports and diagnostics.", valueName: "dir"))
     var artifacts = ".kind-ci"
 
@@ -73,6 +76,7 @@ struct RunCommand: AsyncParsableCommand {
                                  configNamed: config != nil || environment["KIND_CI_CONFIG"] != nil,
                                  host: host, artifacts: artifacts, timeout: timeout.flatMap(ConfigDuration.init(parsing:)),
                                  until: until, environment: environment)
+        request.kubeconfig = kubeconfig
         request.up = up
         request.keep = keep
         request.image = try start.imageReference()

@@ -7,22 +7,37 @@ import TestSupport
 /// diagnosis produced for real and its message checked. Deadlines are generous: what is asserted
 /// is the reason, not the time.
 @Suite struct ReachingKindTests {
-    /// A folder with a kind-ci.yml whose config port is `port` (and docker port `docker`).
-    static func project(config port: Int, docker: Int = 2375, timeouts: String = "{docker: 30s, kubernetes: 30s}") throws -> TemporaryFolder {
+    /// A folder with a kind-ci.yml whose config port is `port` (and docker and API ports).
+    static func project(config port: Int, docker: Int = 2375, api: Int = 8443,
+                        timeouts: String = "{docker: 30s, kubernetes: 30s}") throws -> TemporaryFolder {
         let folder = try TemporaryFolder()
-        try folder.write("kind-ci.yml", "kind:\n  ports: {config: \(port), docker: \(docker)}\n  timeouts: \(timeouts)\n")
+        try folder.write("kind-ci.yml", "kind:\n  ports: {config: \(port), docker: \(docker), api: \(api)}\n  timeouts: \(timeouts)\n")
         return folder
+    }
+
+    /// A project reaching both stand-ins of `kind`.
+    static func project(_ kind: FakeKindAPI) throws -> TemporaryFolder {
+        try project(config: kind.config.port, api: kind.apiPort)
+    }
+
+    /// Where a test's kubeconfig goes: never the developer's own.
+    static func kubeconfig(_ folder: TemporaryFolder) -> [String] {
+        ["--kubeconfig", folder.url.appendingPathComponent("home/.kube/config").path]
     }
 
     static let noCI: [String: String?] = ["GITLAB_CI": nil, "GITHUB_ACTIONS": nil, "KIND_CI_HOST": nil, "KIND_CI_CONFIG": nil,
                                           "DOCKER_HOST": "unix:///nonexistent.sock", "CI_JOB_TIMEOUT": nil]
 
     @Test func waitsThroughRefusedAndNotYetToReady() throws {
-        let standIn = try ConfigEndpointStandIn(["--refuse-for", "1s", "--docker-ready-after", "1.5s", "--kubernetes-ready-after", "2.5s"])
-        let folder = try Self.project(config: standIn.port)
-        let result = try KindCIBinary.run(["run", "--host", "127.0.0.1", "--until", "kubernetes"], in: folder.url, environment: Self.noCI)
+        let kind = try FakeKindAPI(["--refuse-for", "1s", "--docker-ready-after", "1.5s", "--kubernetes-ready-after", "2.5s"])
+        let standIn = kind.config
+        let folder = try Self.project(kind)
+        let result = try KindCIBinary.run(["run", "--host", "127.0.0.1", "--until", "kubernetes"] + Self.kubeconfig(folder),
+                                          in: folder.url, environment: Self.noCI)
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout == "DOCKER_HOST=tcp://127.0.0.1:2375\nKIND_CI_HOST=127.0.0.1\nNO_PROXY=\(ProcessInfo.processInfo.environment["NO_PROXY"].map { $0.isEmpty ? "" : "\($0)," } ?? "")127.0.0.1\n")
+        let noProxy = ProcessInfo.processInfo.environment["NO_PROXY"].map { $0.isEmpty ? "" : "\($0)," } ?? ""
+        #expect(result.stdout == "DOCKER_HOST=tcp://127.0.0.1:2375\nKIND_CI_HOST=127.0.0.1\nNO_PROXY=\(noProxy)127.0.0.1\n"
+            + "KUBECONFIG=\(folder.url.path)/home/.kube/config\n")
         let log = result.stderr
         let states = ["connection refused", "docker-ready at 127.0.0.1:\(standIn.port): ready", "kubernetes-ready at 127.0.0.1:\(standIn.port): not yet (404)",
                       "Kubernetes v1.23.10 is ready"]
@@ -33,13 +48,14 @@ import TestSupport
     }
 
     @Test func detectsKindAmongTheNamesAJobCanSee() throws {
-        let standIn = try ConfigEndpointStandIn(["--kubernetes-ready-after", "0s"])
-        let folder = try Self.project(config: standIn.port)
-        let result = try KindCIBinary.run(["run", "--until", "kubernetes"], in: folder.url, environment: Self.noCI)
+        let kind = try FakeKindAPI()
+        let folder = try Self.project(kind)
+        let result = try KindCIBinary.run(["run", "--until", "kubernetes"] + Self.kubeconfig(folder), in: folder.url, environment: Self.noCI)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("KIND_CI_HOST=localhost\n"))
         #expect(result.stderr.contains("found kind at localhost (a Kubernetes executor's pod, or ports published on this host)"))
-        let verbose = try KindCIBinary.run(["run", "--verbose", "--until", "kubernetes"], in: folder.url, environment: Self.noCI)
+        let verbose = try KindCIBinary.run(["run", "--verbose", "--until", "kubernetes"] + Self.kubeconfig(folder), in: folder.url,
+                                           environment: Self.noCI)
         #expect(verbose.stderr.contains("no host named: a kind `up` started, else the first of kind, bsycorp-kind, bsycorp__kind, localhost to answer"))
         #expect(verbose.stderr.contains("docker within 30s, Kubernetes within 30s, no overall deadline"), "\(verbose.stderr)")
     }
@@ -64,9 +80,9 @@ import TestSupport
     }
 
     @Test func inGitLabLogsEachPhaseIsASection() throws {
-        let standIn = try ConfigEndpointStandIn(["--kubernetes-ready-after", "1s"])
-        let folder = try Self.project(config: standIn.port)
-        let result = try KindCIBinary.run(["run", "--host", "127.0.0.1", "--until", "kubernetes"], in: folder.url,
+        let kind = try FakeKindAPI(["--kubernetes-ready-after", "1s"])
+        let folder = try Self.project(kind)
+        let result = try KindCIBinary.run(["run", "--host", "127.0.0.1", "--until", "kubernetes"] + Self.kubeconfig(folder), in: folder.url,
                                           environment: Self.noCI.merging(["GITLAB_CI": "true"]) { $1 })
         #expect(result.status == 0)
         #expect(result.stderr.contains(":kind_ci_docker\r\u{1B}[0KWaiting for kind's docker"))
@@ -75,10 +91,11 @@ import TestSupport
 
     /// On a terminal the wait is one live line, redrawn in place with the elapsed time.
     @Test func onATerminalTheStateIsALiveLine() throws {
-        let standIn = try ConfigEndpointStandIn(["--kubernetes-ready-after", "2s"])
-        let folder = try Self.project(config: standIn.port)
+        let kind = try FakeKindAPI(["--kubernetes-ready-after", "2s"])
+        let standIn = kind.config
+        let folder = try Self.project(kind)
         // `script` gives kind-ci a pseudo-terminal as its standard error.
-        let command = "cd \(folder.url.path) && \(KindCIBinary.path) run --host 127.0.0.1 --until kubernetes"
+        let command = "cd \(folder.url.path) && \(KindCIBinary.path) run --host 127.0.0.1 --until kubernetes \(Self.kubeconfig(folder).joined(separator: " "))"
         let result = try Command.run("/usr/bin/script", ["-qec", command, "/dev/null"],
                                      environment: Self.noCI.merging(["NO_COLOR": "1", "TERM": "xterm"]) { $1 })
         #expect(result.status == 0, "\(result.stdout)")

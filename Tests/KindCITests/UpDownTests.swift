@@ -46,7 +46,7 @@ struct UpDownTests {
         #expect(again.stderr.contains("kind is already up as kind-ci"))
         #expect(try TestDocker.docker(["inspect", "-f", "{{.Id}}", "kind-ci"]) == id)
 
-        let run = try KindCIBinary.run(["run", "--until", "kubernetes"], in: folder.url, environment: Self.environment)
+        let run = try KindCIBinary.run(["run", "--until", "images"], in: folder.url, environment: Self.environment)
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stderr.contains("ready at 127.0.0.1 (started by `kind-ci up` as kind-ci)"), "\(run.stderr)")
 
@@ -147,7 +147,7 @@ struct UpDownTests {
             "-v", "\(KindCIBinary.path):/kind-ci:ro", "-v", "/opt/swift:/opt/swift:ro", "-v", "/usr:/usr:ro",
             "-v", "/lib:/lib:ro", "-v", "/lib64:/lib64:ro", "-v", "\(socket):/var/run/docker.sock", "-v", "\(folder.url.path):/w",
             "-w", "/w", "-e", "DOCKER_HOST=unix:///var/run/docker.sock",
-            FakeKind.busybox, "/kind-ci", "run", "--up", Self.runOption, "--until", "kubernetes",
+            FakeKind.busybox, "/kind-ci", "run", "--up", Self.runOption, "--until", "images",
         ], environment: ["DOCKER_HOST": TestDocker.host])
         let kind = try TestDocker.docker(["ps", "-a", "-q", "--filter", "network=\(network)", "--filter", "label=io.kind-ci.role=kind"])
         defer { if !kind.isEmpty { _ = try? TestDocker.docker(["rm", "-f", kind]) } }

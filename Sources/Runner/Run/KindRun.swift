@@ -49,6 +49,7 @@ public struct KindRun: Sendable {
                     }
                     if request.until != .images {
                         try await waitForKubernetes(configuration, at: address, waiter: waiter, http: http, clock: clock, artifacts: artifacts)
+                        env.set("KUBECONFIG", try await installKubeconfig(at: address, http: http, artifacts: artifacts))
                     }
                     outcome = .success(try await finish(env, artifacts))
                 } catch {
@@ -120,6 +121,25 @@ public struct KindRun: Sendable {
         }
         let version = await http.configFile(address, "kubernetes-version")?.trimmingCharacters(in: .whitespacesAndNewlines)
         await progress.end(success: true, "Kubernetes \(version ?? "") is ready")
+    }
+
+    /// Fetches kind's kubeconfig (only now: it is served before the cluster is up), installs it for
+    /// the job's tools and checks it with `/version` through kind-ci's own client, which verifies
+    /// TLS as kubectl will. Returns where it was written.
+    private func installKubeconfig(at address: KindAddress, http: HTTPFetch, artifacts: URL) async throws -> String {
+        guard let text = await http.configFile(address, "config") else {
+            throw KindNotReady(headline: "kind says Kubernetes is ready, but its kubeconfig (\(address.configEndpoint)/config) cannot be fetched.",
+                               explanation: ["kind's config endpoint serves it from the start; retry the job."])
+        }
+        let path = KubeconfigInstall.path(option: request.kubeconfig, environment: request.environment)
+        let kubeconfig = try KubeconfigInstall.install(kind: text, host: address.host, port: address.ports.api, at: path, artifacts: artifacts)
+        let transport = try kubeconfig.transport()
+        let version = try await transport.send(.GET, "/version")
+        guard version.status == 200 else {
+            throw KubernetesUnreachable(host: transport.host, port: transport.port, reason: "/version answered \(version.status): \(version.text.prefix(200))")
+        }
+        await progress.note("wrote \(path) (context kind-ci: https://\(transport.host):\(transport.port), TLS name \(transport.tls.serverName)); the API answers")
+        return path
     }
 
     /// Builds the images into kind's docker while its cluster boots.

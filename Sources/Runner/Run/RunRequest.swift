@@ -19,6 +19,8 @@ public struct RunRequest: Sendable {
     /// True when the path was named (`--config`, `KIND_CI_CONFIG`): then it must exist.
     public var configNamed: Bool
     public var host: String?
+    /// Where the kubeconfig goes (`--kubeconfig`); nil: `$KUBECONFIG`'s first entry, else ~/.kube/config.
+    public var kubeconfig: String?
     public var artifacts: String
     public var timeout: ConfigDuration?
     public var until: RunStop?

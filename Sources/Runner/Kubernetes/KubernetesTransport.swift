@@ -1,0 +1,102 @@
+import Foundation
+import KindCICore
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+
+/// One HTTPS exchange with kind's API server over its own TLS handler (`KubernetesTLS`), with a
+/// deadline and a cap on the body. A connection per request: kind-ci makes few requests.
+struct KubernetesTransport: Sendable {
+    let host: String
+    let port: Int
+    let tls: KubernetesTLS
+    /// `Authorization: Bearer …` for token users.
+    let token: String?
+
+    struct Response: Sendable {
+        let status: Int
+        let body: ByteBuffer
+        var text: String { String(buffer: body) }
+    }
+
+    func send(_ method: HTTPMethod, _ path: String, body: ByteBuffer? = nil, contentType: String? = nil,
+              timeout: Duration = .seconds(15), limit: Int = 16 << 20) async throws -> Response {
+        let failure = KubernetesTLS.Failure()
+        do {
+            return try await withThrowingTaskGroup(of: Response.self) { group in
+                group.addTask { try await exchange(method, path, body: body, contentType: contentType, limit: limit, failure: failure) }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    throw KubernetesUnreachable(host: host, port: port, reason: "no answer within \(ProgressReporter.format(timeout))")
+                }
+                defer { group.cancelAll() }
+                return try await group.next()!
+            }
+        } catch let error as KubernetesUnreachable {
+            throw error
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            throw KubernetesUnreachable(host: host, port: port, reason: failure.text ?? "\(ConnectionFailure(error))")
+        }
+    }
+
+    private func exchange(_ method: HTTPMethod, _ path: String, body: ByteBuffer?, contentType: String?, limit: Int,
+                          failure: KubernetesTLS.Failure) async throws -> Response {
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connectTimeout(.seconds(5))
+            .connect(host: host, port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(try tls.makeHandler(recordingFailureIn: failure))
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    return try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(wrappingChannelSynchronously: channel)
+                }
+            }
+        return try await channel.executeThenClose { inbound, outbound in
+            var headers = HTTPHeaders()
+            headers.add(name: "Host", value: "\(host):\(port)")
+            headers.add(name: "Accept", value: "application/json")
+            headers.add(name: "User-Agent", value: "kind-ci")
+            headers.add(name: "Connection", value: "close")
+            if let token { headers.add(name: "Authorization", value: "Bearer \(token)") }
+            if let contentType { headers.add(name: "Content-Type", value: contentType) }
+            headers.add(name: "Content-Length", value: String(body?.readableBytes ?? 0))
+            try await outbound.write(.head(HTTPRequestHead(version: .http1_1, method: method, uri: path, headers: headers)))
+            if let body { try await outbound.write(.body(.byteBuffer(body))) }
+            try await outbound.write(.end(nil))
+            var status = 0
+            var collected = ByteBuffer()
+            for try await part in inbound {
+                switch part {
+                case let .head(head):
+                    status = Int(head.status.code)
+                case var .body(chunk):
+                    guard collected.readableBytes + chunk.readableBytes <= limit else {
+                        throw KubernetesUnreachable(host: host, port: port, reason: "the answer to \(path) is larger than \(limit) bytes")
+                    }
+                    collected.writeBuffer(&chunk)
+                case .end:
+                    return Response(status: status, body: collected)
+                }
+            }
+            throw KubernetesUnreachable(host: host, port: port, reason: "the connection closed before the answer to \(path) ended")
+        }
+    }
+}
+
+/// kind's API server could not be reached, or its TLS was refused (with the reason kubectl would
+/// give). Exit 75: kind is not usable yet.
+struct KubernetesUnreachable: UserFacingError, CustomStringConvertible {
+    let host: String
+    let port: Int
+    let reason: String
+
+    var exitStatus: ExitStatus { .kindNotReady }
+    var description: String { "the Kubernetes API at \(host):\(port): \(reason)" }
+
+    func render(style: TerminalStyle) -> String {
+        "kind-ci: \(style.error("error:")) \(description)\n"
+            + "  \(style.hint("fix:")) check kind.ports.api and that the job can reach kind's port 8443"
+    }
+}

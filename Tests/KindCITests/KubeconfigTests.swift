@@ -23,7 +23,7 @@ import TestSupport
         #expect(mode == 0o600)
         let kubectl = try Command.run("/usr/bin/env", ["kubectl", "--kubeconfig", path, "get", "--raw", "/version"])
         #expect(kubectl.status == 0, "\(kubectl.stderr)")
-        #expect(kubectl.stdout.contains("\"gitVersion\": \"v1.23.10\""))
+        #expect(kubectl.stdout.contains(#""gitVersion":"v1.23.10""#))
     }
 
     @Test func mergingKeepsTheOtherContexts() throws {

@@ -39,50 +39,96 @@ struct Options {
             throw UsageError(message: "--cert, --key and --client-ca are required")
         }
     }
-
-    /// `/version` as kube-apiserver answers it.
-    var version: String {
-        let parts = gitVersion.dropFirst().split(separator: ".")
-        return """
-            {"major": "\(parts.first ?? "1")", "minor": "\(parts.dropFirst().first ?? "23")", "gitVersion": "\(gitVersion)", \
-            "gitCommit": "0000000000000000000000000000000000000000", "gitTreeState": "clean", \
-            "buildDate": "2022-08-17T18:47:37Z", "goVersion": "go1.17.13", "compiler": "gc", "platform": "linux/amd64"}
-            """
-    }
 }
 
 struct UsageError: Error {
     let message: String
 }
 
-final class APIHandler: ChannelInboundHandler, Sendable {
+/// One connection: collects each request, answers it through `API`, and keeps watches open,
+/// streaming their events as JSON lines in a chunked response.
+final class APIHandler: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
-    let options: Options
+    let api: API
+    private var head: HTTPRequestHead?
+    private var body = ByteBuffer()
+    private var watchID: UUID?
 
-    init(options: Options) {
-        self.options = options
+    init(api: API) {
+        self.api = api
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard case let .head(request) = unwrapInboundIn(data) else { return }
-        let path = String(request.uri.split(separator: "?").first ?? "")
-        let (status, body): (HTTPResponseStatus, String) = switch (request.method, path) {
-        case (.GET, "/version"): (.ok, options.version)
-        default: (.notFound, Self.status(404, "NotFound", "the server could not find the requested resource"))
+        switch unwrapInboundIn(data) {
+        case let .head(request):
+            head = request
+            body.clear()
+        case var .body(chunk):
+            body.writeBuffer(&chunk)
+        case .end:
+            guard let head else { return }
+            respond(context, head)
         }
+    }
+
+    private func respond(_ context: ChannelHandlerContext, _ head: HTTPRequestHead) {
+        let components = URLComponents(string: head.uri)
+        var query: [String: String] = [:]
+        // Go clients write spaces in queries as `+` (form encoding), as in `tier in (front)`.
+        for item in components?.percentEncodedQueryItems ?? [] {
+            let value = (item.value ?? "").replacing("+", with: "%20")
+            query[item.name.removingPercentEncoding ?? item.name] = value.removingPercentEncoding ?? value
+        }
+        let request = API.Request(method: head.method.rawValue, path: components?.path ?? head.uri, query: query,
+                                  contentType: head.headers.first(name: "Content-Type") ?? "", body: Data(body.readableBytesView))
+        switch api.handle(request) {
+        case let .json(status, object):
+            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+            send(context, head, status: status, contentType: "application/json", body: data)
+        case let .text(status, text):
+            send(context, head, status: status, contentType: "text/plain", body: Data(text.utf8))
+        case let .watch(resource, namespace, since, matches):
+            startWatch(context, head, resource: resource, namespace: namespace, since: since, matches: matches)
+        }
+    }
+
+    private func send(_ context: ChannelHandlerContext, _ head: HTTPRequestHead, status: Int, contentType: String, body: Data) {
         var headers = HTTPHeaders()
-        headers.add(name: "Content-Type", value: "application/json")
-        headers.add(name: "Content-Length", value: String(body.utf8.count))
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: status, headers: headers))), promise: nil)
-        context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: body)))), promise: nil)
+        headers.add(name: "Content-Type", value: contentType)
+        headers.add(name: "Content-Length", value: String(body.count))
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .init(statusCode: status), headers: headers))), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: body)))), promise: nil)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
     }
 
-    /// A `Status` object, the API's shape for errors.
-    static func status(_ code: Int, _ reason: String, _ message: String) -> String {
-        #"{"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure", "message": "\#(message)", "reason": "\#(reason)", "code": \#(code)}"#
+    private func startWatch(_ context: ChannelHandlerContext, _ head: HTTPRequestHead, resource: Resource, namespace: String?, since: Int?,
+                            matches: @escaping @Sendable ([String: Any]) -> Bool) {
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "application/json")
+        headers.add(name: "Transfer-Encoding", value: "chunked")
+        context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .ok, headers: headers))), promise: nil)
+        let channel = context.channel
+        let id = UUID()
+        watchID = id
+        let deliver: @Sendable (ObjectStore.Event) -> Void = { event in
+            var object = event.object
+            object["kind"] = resource.kind
+            object["apiVersion"] = resource.groupVersion
+            guard var line = try? JSONSerialization.data(withJSONObject: ["type": event.type, "object": object], options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
+            line.append(UInt8(ascii: "\n"))
+            let buffer = ByteBuffer(bytes: line)
+            channel.eventLoop.execute {
+                channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(buffer)), promise: nil)
+            }
+        }
+        api.store.watch(.init(id: id, resource: resource.name, namespace: namespace, matches: matches, deliver: deliver), since: since)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if let watchID { api.store.stopWatching(watchID) }
+        context.fireChannelInactive()
     }
 
     /// A failed handshake or a broken client must not stop the server.
@@ -105,13 +151,16 @@ var tls = TLSConfiguration.makeServerConfiguration(
 tls.certificateVerification = .noHostnameVerification
 tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(options.clientCA))
 let context = try NIOSSLContext(configuration: tls)
+let store = ObjectStore()
+Controllers(store: store).bootstrap()
+let api = API(store: store, version: options.gitVersion)
 let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
     .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
     .childChannelInitializer { channel in
         channel.eventLoop.makeCompletedFuture {
             try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))
             try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-            try channel.pipeline.syncOperations.addHandler(APIHandler(options: options))
+            try channel.pipeline.syncOperations.addHandler(APIHandler(api: api))
         }
     }
     .bind(host: options.host, port: options.port)

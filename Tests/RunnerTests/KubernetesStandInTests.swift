@@ -95,25 +95,25 @@ import TestSupport
         let transport = try Kubeconfig(yaml: String(contentsOf: kubeconfig, encoding: .utf8), source: "test").transport()
         let deployment = ByteBuffer(string: #"{"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"}}"#)
         let noManager = try await transport.send(.PATCH, "/apis/apps/v1/namespaces/default/deployments/web", body: deployment,
-                                                 contentType: "application/apply-patch+yaml")
+                                                 contentType: "application/apply-patch+yaml", timeout: .seconds(180))
         #expect(noManager.status == 400)
         #expect(noManager.text.contains("fieldManager: Required value"))
         let otherName = try await transport.send(.PATCH, "/apis/apps/v1/namespaces/default/deployments/api?fieldManager=kind-ci",
-                                                 body: deployment, contentType: "application/apply-patch+yaml")
+                                                 body: deployment, contentType: "application/apply-patch+yaml", timeout: .seconds(180))
         #expect(otherName.status == 400)
         #expect(otherName.text.contains("does not match the name on the URL"))
         let otherKind = try await transport.send(.PATCH, "/apis/apps/v1/namespaces/default/statefulsets/web?fieldManager=kind-ci",
-                                                 body: deployment, contentType: "application/apply-patch+yaml")
+                                                 body: deployment, contentType: "application/apply-patch+yaml", timeout: .seconds(180))
         #expect(otherKind.status == 400)
         let missingNamespace = try await transport.send(.PATCH, "/apis/apps/v1/namespaces/nowhere/deployments/web?fieldManager=kind-ci",
-                                                        body: deployment, contentType: "application/apply-patch+yaml")
+                                                        body: deployment, contentType: "application/apply-patch+yaml", timeout: .seconds(180))
         #expect(missingNamespace.status == 404)
         #expect(missingNamespace.text.contains(#"namespaces \"nowhere\" not found"#))
         let created = try await transport.send(.PATCH, "/apis/apps/v1/namespaces/default/deployments/web?fieldManager=kind-ci",
-                                               body: deployment, contentType: "application/apply-patch+yaml")
+                                               body: deployment, contentType: "application/apply-patch+yaml", timeout: .seconds(180))
         #expect(created.status == 201, "\(created.text)")
         let again = try await transport.send(.PATCH, "/apis/apps/v1/namespaces/default/deployments/web?fieldManager=kind-ci",
-                                             body: deployment, contentType: "application/apply-patch+yaml")
+                                             body: deployment, contentType: "application/apply-patch+yaml", timeout: .seconds(180))
         #expect(again.status == 200)
     }
 }

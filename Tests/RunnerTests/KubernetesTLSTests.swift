@@ -56,12 +56,52 @@ import TestSupport
 
         let transport = try Kubeconfig(yaml: text, source: "test").transport()
         do {
-            let response = try await transport.send(.GET, "/version")
+            // Generous: in-process TLS verification waits for the cooperative pool, which busy tests may hold.
+            let response = try await transport.send(.GET, "/version", timeout: .seconds(180))
             #expect(Self.passes(variant), "kind-ci's client accepted what kubectl refused: \(kubectl.stderr)")
             #expect(response.status == 200 && response.text.contains("v1.23.10"))
         } catch let error as KubernetesUnreachable {
             #expect(!Self.passes(variant), "kind-ci's client refused what kubectl accepted: \(error)")
             if variant == .dialledNameOnly { #expect(error.reason.contains("refused for 127.0.0.1"), "\(error)") }
         }
+    }
+}
+
+/// The client waits out what passes (no listener yet, 503, 429 with Retry-After) and gives up at
+/// once on what does not (a refused certificate).
+@Suite struct KubernetesRetryTests {
+    static func transport(port: Int, _ variant: KubernetesTLSTests.Variant = .tlsServerNameIP) throws -> KubernetesTransport {
+        try Kubeconfig(yaml: try KubernetesTLSTests.kubeconfig(variant, port: port), source: "test").transport()
+    }
+
+    @Test func waitsForAServerThatIsNotListeningYet() async throws {
+        let port = try FreePort.next()
+        let late = Task {
+            try await Task.sleep(for: .milliseconds(700))
+            return try FakeKindAPI.startAPI(port: port)
+        }
+        let response = try await Self.transport(port: port).sendRetrying(.GET, "/version", until: .now + .seconds(180))
+        #expect(response.status == 200)
+        let process = try await late.value
+        process.terminate()
+        process.waitUntilExit()
+    }
+
+    @Test func waitsOutUnavailableAndThrottledAnswers() async throws {
+        let api = try FakeKindAPI(apiOptions: ["--unavailable-first", "2", "--throttled-first", "1"])
+        let response = try await Self.transport(port: api.apiPort).sendRetrying(.GET, "/version", until: .now + .seconds(180))
+        #expect(response.status == 200, "\(response.text)")
+        #expect(response.text.contains("v1.23.10"))
+    }
+
+    @Test func aRefusedCertificateIsFinal() async throws {
+        let api = try FakeKindAPI()
+        let transport = try Self.transport(port: api.apiPort, .foreignAuthority)
+        // Listening first, so that the refusal is the certificate's and not the connection's.
+        _ = try? await Self.transport(port: api.apiPort).sendRetrying(.GET, "/version", until: .now + .seconds(180))
+        let error = await #expect(throws: KubernetesUnreachable.self) {
+            try await transport.sendRetrying(.GET, "/version", until: .now + .seconds(600))
+        }
+        #expect(error?.tlsRefused == true)
     }
 }

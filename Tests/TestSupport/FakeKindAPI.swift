@@ -48,21 +48,22 @@ public final class FakeKindAPI: @unchecked Sendable {
             """
     }
 
-    /// Starts both; `configOptions` script the config endpoint (`--never-kubernetes`, ...).
-    public init(_ configOptions: [String] = ["--kubernetes-ready-after", "0s"]) throws {
+    /// Starts both; `configOptions` script the config endpoint (`--never-kubernetes`, ...),
+    /// `apiOptions` the API server (`--unavailable-first 2`, ...).
+    public init(_ configOptions: [String] = ["--kubernetes-ready-after", "0s"], apiOptions: [String] = []) throws {
         let kubeconfig = Self.certificates.appendingPathComponent("kind-kubeconfig-\(UUID().uuidString.prefix(8)).yaml")
         try Data(try Self.kindKubeconfig().utf8).write(to: kubeconfig)
         config = try ConfigEndpointStandIn(configOptions + ["--kubeconfig", kubeconfig.path])
         apiPort = try FreePort.next()
-        api = try Self.startAPI(port: apiPort)
+        api = try Self.startAPI(port: apiPort, options: apiOptions)
     }
 
-    static func startAPI(port: Int, certificates folder: URL = certificates) throws -> Process {
+    public static func startAPI(port: Int, options: [String] = [], certificates folder: URL = certificates) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: KindCIBinary.path).deletingLastPathComponent().appendingPathComponent("KubernetesAPIStandIn")
         process.arguments = ["--port", String(port), "--cert", folder.appendingPathComponent("server-cert.pem").path,
                              "--key", folder.appendingPathComponent("server-key.pem").path,
-                             "--client-ca", folder.appendingPathComponent("ca.pem").path]
+                             "--client-ca", folder.appendingPathComponent("ca.pem").path] + options
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()

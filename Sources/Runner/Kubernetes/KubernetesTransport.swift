@@ -16,8 +16,32 @@ struct KubernetesTransport: Sendable {
 
     struct Response: Sendable {
         let status: Int
+        let headers: HTTPHeaders
         let body: ByteBuffer
         var text: String { String(buffer: body) }
+    }
+
+    /// `send`, again and again until `deadline` while the answer is worth waiting out: no
+    /// connection (the API server restarting), 429 (after its Retry-After) or 5xx. Backs off from
+    /// 100 ms to 2 s. A TLS refusal is final: retrying cannot make a certificate right.
+    func sendRetrying(_ method: HTTPMethod, _ path: String, body: ByteBuffer? = nil, contentType: String? = nil,
+                      until deadline: ContinuousClock.Instant) async throws -> Response {
+        var backoff = Duration.milliseconds(100)
+        while true {
+            let remaining = deadline - .now
+            var wait = backoff
+            do {
+                let response = try await send(method, path, body: body, contentType: contentType, timeout: min(.seconds(15), max(remaining, .milliseconds(100))))
+                guard response.status == 429 || response.status >= 500, ContinuousClock.now + backoff < deadline else { return response }
+                if response.status == 429, let seconds = response.headers.first(name: "Retry-After").flatMap(Int.init) {
+                    wait = .seconds(seconds)
+                }
+            } catch let error as KubernetesUnreachable where !error.tlsRefused && ContinuousClock.now + backoff < deadline {
+                // Connection trouble: wait and try again.
+            }
+            try await Task.sleep(for: min(wait, max(deadline - .now, .zero)))
+            backoff = min(backoff * 2, .seconds(2))
+        }
     }
 
     func send(_ method: HTTPMethod, _ path: String, body: ByteBuffer? = nil, contentType: String? = nil,
@@ -28,7 +52,7 @@ struct KubernetesTransport: Sendable {
                 group.addTask { try await exchange(method, path, body: body, contentType: contentType, limit: limit, failure: failure) }
                 group.addTask {
                     try await Task.sleep(for: timeout)
-                    throw KubernetesUnreachable(host: host, port: port, reason: "no answer within \(ProgressReporter.format(timeout))")
+                    throw KubernetesUnreachable(host: host, port: port, reason: "no answer within \(ProgressReporter.format(timeout))", tlsRefused: false)
                 }
                 defer { group.cancelAll() }
                 return try await group.next()!
@@ -38,7 +62,7 @@ struct KubernetesTransport: Sendable {
         } catch is CancellationError {
             throw CancellationError()
         } catch {
-            throw KubernetesUnreachable(host: host, port: port, reason: failure.text ?? "\(ConnectionFailure(error))")
+            throw KubernetesUnreachable(host: host, port: port, reason: failure.text ?? "\(ConnectionFailure(error))", tlsRefused: failure.text != nil)
         }
     }
 
@@ -66,21 +90,25 @@ struct KubernetesTransport: Sendable {
             if let body { try await outbound.write(.body(.byteBuffer(body))) }
             try await outbound.write(.end(nil))
             var status = 0
+            var responseHeaders = HTTPHeaders()
             var collected = ByteBuffer()
             for try await part in inbound {
                 switch part {
                 case let .head(head):
                     status = Int(head.status.code)
+                    responseHeaders = head.headers
                 case var .body(chunk):
                     guard collected.readableBytes + chunk.readableBytes <= limit else {
-                        throw KubernetesUnreachable(host: host, port: port, reason: "the answer to \(path) is larger than \(limit) bytes")
+                        throw KubernetesUnreachable(host: host, port: port, reason: "the answer to \(path) is larger than \(limit) bytes",
+                                                    tlsRefused: false)
                     }
                     collected.writeBuffer(&chunk)
                 case .end:
-                    return Response(status: status, body: collected)
+                    return Response(status: status, headers: responseHeaders, body: collected)
                 }
             }
-            throw KubernetesUnreachable(host: host, port: port, reason: "the connection closed before the answer to \(path) ended")
+            throw KubernetesUnreachable(host: host, port: port, reason: "the connection closed before the answer to \(path) ended",
+                                        tlsRefused: false)
         }
     }
 }
@@ -91,6 +119,8 @@ struct KubernetesUnreachable: UserFacingError, CustomStringConvertible {
     let host: String
     let port: Int
     let reason: String
+    /// The server's certificate was refused (not a passing connection problem).
+    let tlsRefused: Bool
 
     var exitStatus: ExitStatus { .kindNotReady }
     var description: String { "the Kubernetes API at \(host):\(port): \(reason)" }

@@ -134,9 +134,10 @@ public struct KindRun: Sendable {
         let path = KubeconfigInstall.path(option: request.kubeconfig, environment: request.environment)
         let kubeconfig = try KubeconfigInstall.install(kind: text, host: address.host, port: address.ports.api, at: path, artifacts: artifacts)
         let transport = try kubeconfig.transport()
-        let version = try await transport.send(.GET, "/version")
+        let version = try await transport.sendRetrying(.GET, "/version", until: .now + .seconds(30))
         guard version.status == 200 else {
-            throw KubernetesUnreachable(host: transport.host, port: transport.port, reason: "/version answered \(version.status): \(version.text.prefix(200))")
+            throw KubernetesUnreachable(host: transport.host, port: transport.port,
+                                        reason: "/version answered \(version.status): \(version.text.prefix(200))", tlsRefused: false)
         }
         await progress.note("wrote \(path) (context kind-ci: https://\(transport.host):\(transport.port), TLS name \(transport.tls.serverName)); the API answers")
         return path

@@ -4,11 +4,13 @@
 //
 //   KubernetesAPIStandIn --port N --cert server.pem --key server-key.pem --client-ca ca.pem
 //                        [--host 127.0.0.1] [--git-version v1.23.10]
+//                        [--unavailable-first N] [--throttled-first N]   (503, then 429 with Retry-After: 1)
 import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
+import Synchronization
 
 struct Options {
     var host = "127.0.0.1"
@@ -17,6 +19,9 @@ struct Options {
     var key = ""
     var clientCA = ""
     var gitVersion = "v1.23.10"
+    /// The first requests answered 503, then 429, as an API server under load does.
+    var unavailableFirst = 0
+    var throttledFirst = 0
 
     init(arguments: [String]) throws {
         var iterator = arguments.dropFirst().makeIterator()
@@ -32,6 +37,8 @@ struct Options {
             case "--key": key = try value(flag)
             case "--client-ca": clientCA = try value(flag)
             case "--git-version": gitVersion = try value(flag)
+            case "--unavailable-first": unavailableFirst = Int(try value(flag)) ?? 0
+            case "--throttled-first": throttledFirst = Int(try value(flag)) ?? 0
             default: throw UsageError(message: "unknown option \(flag)")
             }
         }
@@ -81,6 +88,10 @@ final class APIHandler: ChannelInboundHandler, @unchecked Sendable {
             let value = (item.value ?? "").replacing("+", with: "%20")
             query[item.name.removingPercentEncoding ?? item.name] = value.removingPercentEncoding ?? value
         }
+        if let refusal = Self.refusal() {
+            send(context, head, status: refusal, contentType: "application/json", body: Data("{}".utf8), retryAfter: refusal == 429)
+            return
+        }
         let request = API.Request(method: head.method.rawValue, path: components?.path ?? head.uri, query: query,
                                   contentType: head.headers.first(name: "Content-Type") ?? "", body: Data(body.readableBytesView))
         switch api.handle(request) {
@@ -94,8 +105,21 @@ final class APIHandler: ChannelInboundHandler, @unchecked Sendable {
         }
     }
 
-    private func send(_ context: ChannelHandlerContext, _ head: HTTPRequestHead, status: Int, contentType: String, body: Data) {
+    /// Counts down `--unavailable-first`, then `--throttled-first`.
+    static let refusals = Mutex((unavailable: 0, throttled: 0))
+
+    static func refusal() -> Int? {
+        refusals.withLock { counts in
+            if counts.unavailable > 0 { counts.unavailable -= 1; return 503 }
+            if counts.throttled > 0 { counts.throttled -= 1; return 429 }
+            return nil
+        }
+    }
+
+    private func send(_ context: ChannelHandlerContext, _ head: HTTPRequestHead, status: Int, contentType: String, body: Data,
+                      retryAfter: Bool = false) {
         var headers = HTTPHeaders()
+        if retryAfter { headers.add(name: "Retry-After", value: "1") }
         headers.add(name: "Content-Type", value: contentType)
         headers.add(name: "Content-Length", value: String(body.count))
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .init(statusCode: status), headers: headers))), promise: nil)
@@ -151,6 +175,7 @@ var tls = TLSConfiguration.makeServerConfiguration(
 tls.certificateVerification = .noHostnameVerification
 tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(options.clientCA))
 let context = try NIOSSLContext(configuration: tls)
+APIHandler.refusals.withLock { $0 = (options.unavailableFirst, options.throttledFirst) }
 let store = ObjectStore()
 Controllers(store: store).bootstrap()
 let api = API(store: store, version: options.gitVersion)

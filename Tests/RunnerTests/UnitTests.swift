@@ -180,3 +180,11 @@ import Testing
         #expect(!busy.value.contains("still"))
     }
 }
+
+@Suite struct EnvFileLineTests {
+    @Test func aValueCannotAddALine() {
+        var file = EnvFile()
+        file.set("NO_PROXY", "a\nEVIL=1")
+        #expect(file.text == "NO_PROXY=aEVIL=1\n")
+    }
+}

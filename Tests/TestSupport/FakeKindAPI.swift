@@ -73,5 +73,9 @@ public final class FakeKindAPI: @unchecked Sendable {
     deinit {
         api.terminate()
         api.waitUntilExit()
+        // Pods that ran as containers (`--docker`) outlive the stand-in: remove them.
+        if let ids = try? TestDocker.docker(["ps", "-aq", "--filter", "label=io.kind-ci.test-kubelet=\(apiPort)"]), !ids.isEmpty {
+            _ = try? TestDocker.docker(["rm", "-f"] + ids.split(separator: "\n").map(String.init))
+        }
     }
 }

@@ -175,18 +175,37 @@ struct Controllers {
 
     private func job(_ object: [String: Any]) -> Bool {
         let (name, namespace, _, uid) = meta(object)
-        let spec = object["spec"] as? [String: Any] ?? [:]
+        var spec = object["spec"] as? [String: Any] ?? [:]
         var template = spec["template"] as? [String: Any] ?? [:]
         var metadata = template["metadata"] as? [String: Any] ?? [:]
         var labels = metadata["labels"] as? [String: Any] ?? [:]
-        labels["job-name"] = name
-        metadata["labels"] = labels
-        template["metadata"] = metadata
+        // As the Job controller does: its pods carry the job's uid, and its selector names it.
+        if labels["controller-uid"] == nil {
+            labels["job-name"] = name
+            labels["controller-uid"] = uid
+            metadata["labels"] = labels
+            template["metadata"] = metadata
+            spec["template"] = template
+            spec["selector"] = ["matchLabels": ["controller-uid": uid]]
+            var updated = object
+            updated["spec"] = spec
+            store.put(key("jobs", namespace, name), updated, specChanged: false)
+            return true
+        }
         let (pods, changed) = ensurePods(owner: "Job", name, uid: uid, namespace: namespace, template: template, count: 1) { _ in
             "\(name)-\(UUID().uuidString.prefix(5).lowercased())"
         }
         let succeeded = pods.filter { ($0["status"] as? [String: Any])?["phase"] as? String == "Succeeded" }.count
-        guard succeeded > 0 else { return setStatus("jobs", object, ["active": pods.count, "startTime": ObjectStore.now()]) || changed }
+        let failed = pods.filter { ($0["status"] as? [String: Any])?["phase"] as? String == "Failed" }.count
+        if failed > 0, (object["status"] as? [String: Any])?["failed"] as? Int != failed {
+            var failure = condition("Failed", "BackoffLimitExceeded")
+            failure["message"] = "Job has reached the specified backoff limit"
+            return setStatus("jobs", object, ["failed": failed, "startTime": ObjectStore.now(), "conditions": [failure]]) || changed
+        }
+        guard succeeded > 0 else {
+            if failed > 0 { return changed }
+            return setStatus("jobs", object, ["active": pods.count, "startTime": ObjectStore.now()]) || changed
+        }
         if (object["status"] as? [String: Any])?["succeeded"] as? Int == succeeded { return changed }
         return setStatus("jobs", object, ["succeeded": succeeded, "startTime": ObjectStore.now(), "completionTime": ObjectStore.now(),
                                           "conditions": [condition("Complete", "")]]) || changed
@@ -194,6 +213,7 @@ struct Controllers {
 
     private func pod(_ object: [String: Any]) -> Bool {
         guard (object["status"] as? [String: Any])?["phase"] == nil else { return false }
+        if store.podsRunForReal { return setStatus("pods", object, ["phase": "Pending"]) }
         let owner = ((object["metadata"] as? [String: Any])?["ownerReferences"] as? [[String: Any]])?.first?["kind"] as? String
         let containers = ((object["spec"] as? [String: Any])?["containers"] as? [[String: Any]]) ?? []
         if owner == "Job" {

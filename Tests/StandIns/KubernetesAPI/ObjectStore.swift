@@ -35,6 +35,12 @@ final class ObjectStore: Sendable {
     }
 
     private let state = Mutex(State())
+    /// True when a kubelet runs the pods; otherwise the controllers pretend they run.
+    let podsRunForReal: Bool
+
+    init(podsRunForReal: Bool = false) {
+        self.podsRunForReal = podsRunForReal
+    }
 
     var currentVersion: Int { state.withLock { $0.version } }
 

@@ -5,6 +5,7 @@
 //   KubernetesAPIStandIn --port N --cert server.pem --key server-key.pem --client-ca ca.pem
 //                        [--host 127.0.0.1] [--git-version v1.23.10]
 //                        [--unavailable-first N] [--throttled-first N]   (503, then 429 with Retry-After: 1)
+//                        [--docker tcp://127.0.0.1:23750]   (pods run as containers there; else they are only pretended)
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -22,6 +23,8 @@ struct Options {
     /// The first requests answered 503, then 429, as an API server under load does.
     var unavailableFirst = 0
     var throttledFirst = 0
+    /// kind's docker (`tcp://127.0.0.1:23750`): pods then run there as containers.
+    var docker: String?
 
     init(arguments: [String]) throws {
         var iterator = arguments.dropFirst().makeIterator()
@@ -39,6 +42,7 @@ struct Options {
             case "--git-version": gitVersion = try value(flag)
             case "--unavailable-first": unavailableFirst = Int(try value(flag)) ?? 0
             case "--throttled-first": throttledFirst = Int(try value(flag)) ?? 0
+            case "--docker": docker = try value(flag).replacing("tcp://", with: "http://")
             default: throw UsageError(message: "unknown option \(flag)")
             }
         }
@@ -176,8 +180,12 @@ tls.certificateVerification = .noHostnameVerification
 tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(options.clientCA))
 let context = try NIOSSLContext(configuration: tls)
 APIHandler.refusals.withLock { $0 = (options.unavailableFirst, options.throttledFirst) }
-let store = ObjectStore()
+let store = ObjectStore(podsRunForReal: options.docker != nil)
 Controllers(store: store).bootstrap()
+if let docker = options.docker {
+    let kubelet = Kubelet(store: store, docker: docker, owner: String(options.port))
+    Task { await kubelet.run() }
+}
 let api = API(store: store, version: options.gitVersion)
 let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
     .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)

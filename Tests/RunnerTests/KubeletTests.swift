@@ -1,0 +1,102 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// With `--docker`, the Kubernetes stand-in runs pods as containers on the test dockerd (playing
+/// kind's docker), and reports them as kind's kubelet would: checked with the real kubectl.
+@Suite(.enabled(if: TestDocker.enabled))
+struct KubeletTests {
+    static let workload = """
+        apiVersion: v1
+        kind: Namespace
+        metadata: {name: real}
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: sleeper, namespace: real}
+        spec:
+          replicas: 1
+          selector: {matchLabels: {app: sleeper}}
+          template:
+            metadata: {labels: {app: sleeper}}
+            spec:
+              containers:
+              - {name: main, image: "\(FakeKind.busybox)", command: ["sh", "-c"], args: ["echo started $GREETING; sleep 3600"],
+                 env: [{name: GREETING, value: from-env}]}
+        ---
+        apiVersion: batch/v1
+        kind: Job
+        metadata: {name: ok, namespace: real}
+        spec:
+          template:
+            spec: {restartPolicy: Never, containers: [{name: c, image: "\(FakeKind.busybox)", command: ["sh", "-c", "echo job done"]}]}
+        ---
+        apiVersion: batch/v1
+        kind: Job
+        metadata: {name: bad, namespace: real}
+        spec:
+          template:
+            spec: {restartPolicy: Never, containers: [{name: c, image: "\(FakeKind.busybox)", command: ["sh", "-c", "exit 3"]}]}
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: latest, namespace: real}
+        spec: {containers: [{name: c, image: "example-app:latest"}]}
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: crashing, namespace: real}
+        spec: {containers: [{name: c, image: "\(FakeKind.busybox)", command: ["sh", "-c", "exit 1"]}]}
+
+        """
+
+    @Test func podsRunAndFailAsOnKind() async throws {
+        try FakeKind.build()
+        let tcp = try #require(TestDocker.tcp, "no test dockerd: run scripts/test")
+        let api = try FakeKindAPI(apiOptions: ["--docker", "tcp://\(tcp)"])
+        let folder = try TemporaryFolder()
+        let kubeconfig = try folder.write("kubeconfig", try KubernetesTLSTests.kubeconfig(.tlsServerNameIP, port: api.apiPort))
+        let manifests = try folder.write("workload.yaml", Self.workload)
+        func kubectl(_ arguments: [String]) throws -> KindCIBinary.Result {
+            try Command.run("/usr/bin/env", ["kubectl", "--kubeconfig", kubeconfig.path] + arguments)
+        }
+        var applied = try kubectl(["apply", "--server-side", "--validate=false", "-f", manifests.path])
+        for _ in 0..<50 where applied.status != 0 {
+            try await Task.sleep(for: .milliseconds(100))
+            applied = try kubectl(["apply", "--server-side", "--validate=false", "-f", manifests.path])
+        }
+        #expect(applied.status == 0, "\(applied.stderr)")
+        #expect(try kubectl(["-n", "real", "rollout", "status", "deployment/sleeper", "--timeout=120s"]).status == 0)
+        #expect(try kubectl(["-n", "real", "wait", "--for=condition=complete", "job/ok", "--timeout=120s"]).status == 0)
+        #expect(try kubectl(["-n", "real", "wait", "--for=condition=failed", "job/bad", "--timeout=120s"]).status == 0)
+        // A running container really runs: its output is the pod's log.
+        var log = try kubectl(["-n", "real", "logs", "deployment/sleeper"]).stdout
+        for _ in 0..<50 where !log.contains("started from-env") {
+            try await Task.sleep(for: .milliseconds(200))
+            log = try kubectl(["-n", "real", "logs", "deployment/sleeper"]).stdout
+        }
+        #expect(log.contains("started from-env"))
+        #expect(try kubectl(["-n", "real", "logs", "job/ok"]).stdout.contains("job done"))
+        #expect(try kubectl(["-n", "real", "get", "pods", "-l", "job-name=bad", "-o",
+                             "jsonpath={.items[0].status.containerStatuses[0].state.terminated.exitCode}"]).stdout == "3")
+        // `latest` always pulls, and nothing can be pulled here; a container that keeps exiting crash-loops.
+        var latest = ""
+        var crashing = ""
+        for _ in 0..<100 where !(latest.contains("ImagePullBackOff") && crashing.contains("CrashLoopBackOff")) {
+            try await Task.sleep(for: .milliseconds(200))
+            latest = try kubectl(["-n", "real", "get", "pod", "latest", "-o", "jsonpath={.status.containerStatuses[0].state.waiting.reason}"]).stdout
+            crashing = try kubectl(["-n", "real", "get", "pod", "crashing", "-o", "jsonpath={.status.containerStatuses[0].state.waiting.reason}"]).stdout
+        }
+        #expect(latest == "ImagePullBackOff")
+        #expect(crashing == "CrashLoopBackOff")
+        // Deleting a pod removes its container.
+        #expect(try kubectl(["-n", "real", "delete", "pod", "crashing"]).status == 0)
+        var left = "x"
+        for _ in 0..<50 where !left.isEmpty {
+            try await Task.sleep(for: .milliseconds(200))
+            left = try TestDocker.docker(["ps", "-aq", "--filter", "label=io.kubernetes.pod.name=crashing",
+                                          "--filter", "label=io.kind-ci.test-kubelet=\(api.apiPort)"])
+        }
+        #expect(left.isEmpty)
+    }
+}

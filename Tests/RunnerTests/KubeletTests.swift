@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import Testing
 import TestSupport
@@ -98,5 +99,61 @@ struct KubeletTests {
                                           "--filter", "label=io.kind-ci.test-kubelet=\(api.apiPort)"])
         }
         #expect(left.isEmpty)
+    }
+
+    /// A NodePort Service forwards `<stand-in host>:<nodePort>` to a ready pod, as a job reaches a
+    /// Service in kind.
+    @Test func aNodePortReachesThePod() async throws {
+        try FakeKind.build()
+        let tcp = try #require(TestDocker.tcp, "no test dockerd: run scripts/test")
+        let api = try FakeKindAPI(apiOptions: ["--docker", "tcp://\(tcp)"])
+        let folder = try TemporaryFolder()
+        let kubeconfig = try folder.write("kubeconfig", try KubernetesTLSTests.kubeconfig(.tlsServerNameIP, port: api.apiPort))
+        let manifests = try folder.write("web.yaml", """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: web, namespace: default}
+            spec:
+              replicas: 1
+              selector: {matchLabels: {app: web}}
+              template:
+                metadata: {labels: {app: web}}
+                spec:
+                  containers:
+                  - {name: web, image: "\(FakeKind.busybox)", command: ["sh", "-c", "mkdir /www && echo hello-nodeport > /www/index.html && httpd -f -p 8080 -h /www"]}
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: web, namespace: default}
+            spec:
+              type: NodePort
+              selector: {app: web}
+              ports: [{port: 8080, targetPort: 8080}]
+
+            """)
+        func kubectl(_ arguments: [String]) throws -> KindCIBinary.Result {
+            try Command.run("/usr/bin/env", ["kubectl", "--kubeconfig", kubeconfig.path] + arguments)
+        }
+        var applied = try kubectl(["apply", "--server-side", "--validate=false", "-f", manifests.path])
+        for _ in 0..<50 where applied.status != 0 {
+            try await Task.sleep(for: .milliseconds(100))
+            applied = try kubectl(["apply", "--server-side", "--validate=false", "-f", manifests.path])
+        }
+        #expect(try kubectl(["rollout", "status", "deployment/web", "--timeout=120s"]).status == 0)
+        let nodePort = try #require(Int(try kubectl(["get", "service", "web", "-o", "jsonpath={.spec.ports[0].nodePort}"]).stdout))
+        #expect((30000...32767).contains(nodePort))
+        var page = ""
+        var problem = ""
+        for _ in 0..<120 where !page.contains("hello-nodeport") {
+            try await Task.sleep(for: .milliseconds(500))
+            do {
+                let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(nodePort)/"), timeout: .seconds(5))
+                page = String(buffer: try await response.body.collect(upTo: 1 << 16))
+            } catch {
+                problem = "port \(nodePort): \(error)"
+            }
+        }
+        let pod = try kubectl(["get", "pods", "-l", "app=web", "-o", "jsonpath={.items[0].status}"]).stdout
+        #expect(page.contains("hello-nodeport"), "\(problem); pod: \(pod)")
     }
 }

@@ -22,7 +22,8 @@ struct Controllers {
             var changed = false
             for (name, reconcile) in [("namespaces", namespace), ("deployments", deployment), ("replicasets", replicaSet),
                                       ("statefulsets", statefulSet), ("daemonsets", daemonSet), ("jobs", job), ("pods", pod),
-                                      ("persistentvolumeclaims", claim), ("customresourcedefinitions", definition)] as [(String, ([String: Any]) -> Bool)] {
+                                      ("persistentvolumeclaims", claim), ("customresourcedefinitions", definition),
+                                      ("services", service)] as [(String, ([String: Any]) -> Bool)] {
                 for object in store.list(name, namespace: nil) where reconcile(object) { changed = true }
             }
             if !changed { return }
@@ -228,6 +229,25 @@ struct Controllers {
                                           "containerStatuses": containers.map { ["name": $0["name"] ?? "", "ready": true, "restartCount": 0,
                                                                                  "image": $0["image"] ?? "", "started": true,
                                                                                  "state": ["running": ["startedAt": ObjectStore.now()]]] }])
+    }
+
+    /// A NodePort Service without a nodePort gets one from 30000-32767, as the API server allocates it.
+    private func service(_ object: [String: Any]) -> Bool {
+        guard var spec = object["spec"] as? [String: Any], spec["type"] as? String == "NodePort",
+              var ports = spec["ports"] as? [[String: Any]], ports.contains(where: { $0["nodePort"] == nil }) else { return false }
+        let taken = Set(store.list("services", namespace: nil).flatMap { (($0["spec"] as? [String: Any])?["ports"] as? [[String: Any]] ?? []).compactMap { $0["nodePort"] as? Int } })
+        var next = 30000
+        for index in ports.indices where ports[index]["nodePort"] == nil {
+            while taken.contains(next) { next += 1 }
+            ports[index]["nodePort"] = next
+            next += 1
+        }
+        spec["ports"] = ports
+        var updated = object
+        updated["spec"] = spec
+        let (name, namespace, _, _) = meta(object)
+        store.put(key("services", namespace, name), updated, specChanged: false)
+        return true
     }
 
     private func claim(_ object: [String: Any]) -> Bool {

@@ -18,15 +18,19 @@ actor Kubelet {
     private var containers: [ObjectStore.Key: [String: String]] = [:]
     private var attempts: [ObjectStore.Key: Int] = [:]
     private var lastRestart: [ObjectStore.Key: ContinuousClock.Instant] = [:]
+    private lazy var nodePorts = NodePorts(store: store, host: host)
+    /// Where NodePorts listen: the stand-in's own address, as kind's node is the kind container.
+    let host: String
 
     /// Marks the containers this stand-in started (value: its port), so tests can remove them.
     static let ownerLabel = "io.kind-ci.test-kubelet"
     let owner: String
 
-    init(store: ObjectStore, docker: String, owner: String) {
+    init(store: ObjectStore, docker: String, owner: String, host: String) {
         self.store = store
         self.docker = docker
         self.owner = owner
+        self.host = host
     }
 
     func run() async {
@@ -45,6 +49,7 @@ actor Kubelet {
             alive.insert(key)
             await reconcile(pod, key)
         }
+        for service in store.list("services", namespace: nil) { await nodePorts.serve(service) }
         for (key, ids) in containers where !alive.contains(key) {
             for id in ids.values { _ = try? await call("DELETE", "/containers/\(id)?force=1") }
             containers[key] = nil
@@ -57,6 +62,7 @@ actor Kubelet {
         let uid = ((pod["metadata"] as? [String: Any])?["uid"] as? String ?? "").prefix(8)
         var statuses: [[String: Any]] = []
         var logs = ""
+        var podIP: String?
         for container in spec["containers"] as? [[String: Any]] ?? [] {
             let name = container["name"] as? String ?? "c"
             let image = container["image"] as? String ?? ""
@@ -64,6 +70,7 @@ actor Kubelet {
             if let id = containers[key]?[name] {
                 guard let state = try? await inspect(id) else { continue }
                 status["restartCount"] = attempts[key, default: 0]
+                podIP = podIP ?? state.address
                 if state.running {
                     status["state"] = ["running": ["startedAt": ObjectStore.now()]]
                     status["ready"] = true
@@ -109,11 +116,12 @@ actor Kubelet {
             phase = "Pending"
         }
         let ready = phase == "Running"
-        let new: [String: Any] = ["phase": phase, "hostIP": "172.30.99.1",
+        var new: [String: Any] = ["phase": phase, "hostIP": "172.30.99.1",
                                   "conditions": [["type": "Ready", "status": ready ? "True" : "False"],
                                                  ["type": "ContainersReady", "status": ready ? "True" : "False"],
                                                  ["type": "PodScheduled", "status": "True"]],
                                   "containerStatuses": statuses]
+        if let podIP { new["podIP"] = podIP }
         let old = pod["status"] as? [String: Any] ?? [:]
         // Only a change of phase, readiness or container states is news (not every poll).
         guard Self.summary(old) != Self.summary(new) else { return }
@@ -129,7 +137,7 @@ actor Kubelet {
             let detail = (state["waiting"] as? [String: Any])?["reason"] ?? (state["terminated"] as? [String: Any])?["exitCode"] ?? ""
             return "\(state.keys.first ?? "-"):\(detail):\(container["restartCount"] ?? 0)"
         }
-        return "\(status["phase"] ?? "")|\(states.joined(separator: ","))"
+        return "\(status["phase"] ?? "")|\(status["podIP"] ?? "")|\(states.joined(separator: ","))"
     }
 
     enum Start {
@@ -168,11 +176,12 @@ actor Kubelet {
         return .started(id)
     }
 
-    private func inspect(_ id: String) async throws -> (running: Bool, exitCode: Int) {
+    private func inspect(_ id: String) async throws -> (running: Bool, exitCode: Int, address: String?) {
         let response = try await call("GET", "/containers/\(id)/json")
         let object = try JSONSerialization.jsonObject(with: Data(response.text.utf8)) as? [String: Any]
         let state = object?["State"] as? [String: Any] ?? [:]
-        return (state["Running"] as? Bool ?? false, state["ExitCode"] as? Int ?? 0)
+        let address = (object?["NetworkSettings"] as? [String: Any])?["IPAddress"] as? String
+        return (state["Running"] as? Bool ?? false, state["ExitCode"] as? Int ?? 0, address.flatMap { $0.isEmpty ? nil : $0 })
     }
 
     private func logs(_ id: String) async throws -> String {

@@ -183,7 +183,7 @@ APIHandler.refusals.withLock { $0 = (options.unavailableFirst, options.throttled
 let store = ObjectStore(podsRunForReal: options.docker != nil)
 Controllers(store: store).bootstrap()
 if let docker = options.docker {
-    let kubelet = Kubelet(store: store, docker: docker, owner: String(options.port))
+    let kubelet = Kubelet(store: store, docker: docker, owner: String(options.port), host: options.host)
     Task { await kubelet.run() }
 }
 let api = API(store: store, version: options.gitVersion)

@@ -51,22 +51,37 @@ struct KubeletTests {
 
         """
 
-    @Test func podsRunAndFailAsOnKind() async throws {
-        try FakeKind.build()
-        let tcp = try #require(TestDocker.tcp, "no test dockerd: run scripts/test")
-        let api = try FakeKindAPI(apiOptions: ["--docker", "tcp://\(tcp)"])
-        let folder = try TemporaryFolder()
-        let kubeconfig = try folder.write("kubeconfig", try KubernetesTLSTests.kubeconfig(.tlsServerNameIP, port: api.apiPort))
-        let manifests = try folder.write("workload.yaml", Self.workload)
+    /// A stand-in whose pods run on the test dockerd, with `manifests` applied by kubectl.
+    struct Cluster {
+        let api: FakeKindAPI
+        let folder: TemporaryFolder
+        let kubeconfig: URL
+
+        init(applying manifests: String) async throws {
+            try FakeKind.build()
+            let tcp = try #require(TestDocker.tcp, "no test dockerd: run scripts/test")
+            api = try FakeKindAPI(apiOptions: ["--docker", "tcp://\(tcp)"])
+            folder = try TemporaryFolder()
+            kubeconfig = try folder.write("kubeconfig", try KubernetesTLSTests.kubeconfig(.tlsServerNameIP, port: api.apiPort))
+            let file = try folder.write("manifests.yaml", manifests)
+            // The stand-in may still be starting.
+            var applied = try kubectl(["apply", "--server-side", "--validate=false", "-f", file.path])
+            for _ in 0..<50 where applied.status != 0 {
+                try await Task.sleep(for: .milliseconds(100))
+                applied = try kubectl(["apply", "--server-side", "--validate=false", "-f", file.path])
+            }
+            #expect(applied.status == 0, "\(applied.stderr)")
+        }
+
         func kubectl(_ arguments: [String]) throws -> KindCIBinary.Result {
             try Command.run("/usr/bin/env", ["kubectl", "--kubeconfig", kubeconfig.path] + arguments)
         }
-        var applied = try kubectl(["apply", "--server-side", "--validate=false", "-f", manifests.path])
-        for _ in 0..<50 where applied.status != 0 {
-            try await Task.sleep(for: .milliseconds(100))
-            applied = try kubectl(["apply", "--server-side", "--validate=false", "-f", manifests.path])
-        }
-        #expect(applied.status == 0, "\(applied.stderr)")
+    }
+
+    @Test func podsRunAndFailAsOnKind() async throws {
+        let cluster = try await Cluster(applying: Self.workload)
+        let api = cluster.api
+        let kubectl = cluster.kubectl
         #expect(try kubectl(["-n", "real", "rollout", "status", "deployment/sleeper", "--timeout=120s"]).status == 0)
         #expect(try kubectl(["-n", "real", "wait", "--for=condition=complete", "job/ok", "--timeout=120s"]).status == 0)
         #expect(try kubectl(["-n", "real", "wait", "--for=condition=failed", "job/bad", "--timeout=120s"]).status == 0)
@@ -104,12 +119,7 @@ struct KubeletTests {
     /// A NodePort Service forwards `<stand-in host>:<nodePort>` to a ready pod, as a job reaches a
     /// Service in kind.
     @Test func aNodePortReachesThePod() async throws {
-        try FakeKind.build()
-        let tcp = try #require(TestDocker.tcp, "no test dockerd: run scripts/test")
-        let api = try FakeKindAPI(apiOptions: ["--docker", "tcp://\(tcp)"])
-        let folder = try TemporaryFolder()
-        let kubeconfig = try folder.write("kubeconfig", try KubernetesTLSTests.kubeconfig(.tlsServerNameIP, port: api.apiPort))
-        let manifests = try folder.write("web.yaml", """
+        let cluster = try await Cluster(applying: """
             apiVersion: apps/v1
             kind: Deployment
             metadata: {name: web, namespace: default}
@@ -131,14 +141,7 @@ struct KubeletTests {
               ports: [{port: 8080, targetPort: 8080}]
 
             """)
-        func kubectl(_ arguments: [String]) throws -> KindCIBinary.Result {
-            try Command.run("/usr/bin/env", ["kubectl", "--kubeconfig", kubeconfig.path] + arguments)
-        }
-        var applied = try kubectl(["apply", "--server-side", "--validate=false", "-f", manifests.path])
-        for _ in 0..<50 where applied.status != 0 {
-            try await Task.sleep(for: .milliseconds(100))
-            applied = try kubectl(["apply", "--server-side", "--validate=false", "-f", manifests.path])
-        }
+        let kubectl = cluster.kubectl
         #expect(try kubectl(["rollout", "status", "deployment/web", "--timeout=120s"]).status == 0)
         let nodePort = try #require(Int(try kubectl(["get", "service", "web", "-o", "jsonpath={.spec.ports[0].nodePort}"]).stdout))
         #expect((30000...32767).contains(nodePort))

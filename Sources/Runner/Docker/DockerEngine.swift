@@ -145,7 +145,7 @@ struct DockerEngine: Sendable {
         var partial = ByteBuffer()
         var failure: String?
         let (status, _) = try await http.stream(.POST, url("/build", query), headers: headers,
-                                                streamedBody: .stream(context, length: .unknown), tls: endpoint.tls,
+                                                body: .stream(context, length: .unknown), tls: endpoint.tls,
                                                 timeout: timeout) { chunk in
             var chunk = chunk
             partial.writeBuffer(&chunk)

@@ -38,11 +38,11 @@ struct HTTPFetch: Sendable {
 
     /// Streams the response body to `consume` chunk by chunk (Docker's pull, build and log
     /// streams); a request body, if any, is streamed too.
-    func stream(_ method: HTTPMethod = .GET, _ url: String, headers: HTTPHeaders = [:], body: Data? = nil,
-                streamedBody: HTTPClientRequest.Body? = nil, tls: TLSConfiguration? = nil, timeout: Duration,
+    func stream(_ method: HTTPMethod = .GET, _ url: String, headers: HTTPHeaders = [:], body: HTTPClientRequest.Body? = nil,
+                tls: TLSConfiguration? = nil, timeout: Duration,
                 consume: (ByteBuffer) async throws -> Void) async throws -> (status: Int, headers: HTTPHeaders) {
-        var request = Self.request(method, url, headers, body, tls)
-        if let streamedBody { request.body = streamedBody }
+        var request = Self.request(method, url, headers, nil, tls)
+        request.body = body
         let response = try await client.execute(request, timeout: .nanoseconds(timeout.nanoseconds))
         for try await chunk in response.body {
             try await consume(chunk)

@@ -49,14 +49,14 @@ struct ReadinessWaiter: Sendable {
 
     /// Polls `kubernetes-ready` until it is served. Refused and 404 are normal meanwhile (the config
     /// server starts just after docker, the file appears when the cluster is up).
-    func waitForKubernetes(_ address: KindAddress, deadline: ContinuousClock.Instant) async throws -> Observation {
+    func waitForKubernetes(_ address: KindAddress, deadline: ContinuousClock.Instant) async throws {
         var observation = Observation()
         var backoff = Self.interval
         while true {
             let outcome = await http.probe(address, "kubernetes-ready")
             try Task.checkCancellation()
             observation.record(outcome)
-            if outcome == .present { return observation }
+            if outcome == .present { return }
             await progress.update("kubernetes-ready at \(address.configEndpoint): \(outcome)")
             let now = ContinuousClock.now
             guard now < deadline else { throw KubernetesWaitExpired(observation: observation) }

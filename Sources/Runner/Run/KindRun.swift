@@ -112,7 +112,7 @@ public struct KindRun: Sendable {
                                    http: HTTPFetch, clock: Clock, artifacts: URL) async throws {
         await progress.begin("kind_ci_kubernetes", "Waiting for Kubernetes")
         do {
-            _ = try await phase {
+            try await phase {
                 try await waiter.waitForKubernetes(address, deadline: clock.deadline(configuration.kind.timeouts.kubernetes))
             }
         } catch let expired as KubernetesWaitExpired {

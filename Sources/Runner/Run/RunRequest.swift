@@ -30,7 +30,6 @@ public struct RunRequest: Sendable {
     public var name: String?
     public var runOptions: [String] = []
     public var environment: [String: String]
-    public var quiet = false
     public var verbose = false
 
     public init(configPath: String, configNamed: Bool, host: String? = nil, artifacts: String = ".kind-ci",

@@ -36,10 +36,11 @@ import Testing
 
         #expect(configuration.deploy == [
             .manifests(["k8s/"]),
-            .manifests(["k8s/*.yaml", "k8s/namespace.yaml"]),
+            .manifests(["k8s/*.yaml", "k8s/namespace.yaml"], namespace: "team-a"),
             .run("./scripts/seed.sh \"with 'quotes'\" && echo done"),
         ])
         #expect(configuration.wait.timeout == .minutes(2))
+        #expect(configuration.wait.tolerate == .untilDeadline)
         #expect(configuration.test?.run == "./scripts/integration-test.sh --junit reports/junit.xml")
         #expect(configuration.test?.reports == ["reports/*.xml", "other/report.xml"])
         #expect(configuration.timeout == .minutes(45))

@@ -105,6 +105,16 @@ struct KubeletTests {
         }
         #expect(latest == "ImagePullBackOff")
         #expect(crashing == "CrashLoopBackOff")
+        // Each step is recorded as an event about its object, as kubectl describe shows them.
+        let events = try kubectl(["-n", "real", "get", "events", "-o",
+                                  "jsonpath={range .items[*]}{.involvedObject.kind}/{.involvedObject.name} {.type} {.reason}: {.message}{\"\\n\"}{end}"]).stdout
+        #expect(events.contains("Pod/latest Warning Failed: Failed to pull image \"example-app:latest\""), "\(events)")
+        #expect(events.contains("Pod/latest Warning BackOff: Back-off pulling image \"example-app:latest\""))
+        #expect(events.contains("Pod/crashing Warning BackOff: Back-off restarting failed container c"))
+        #expect(events.contains("Job/ok Normal Completed: Job completed"))
+        #expect(events.contains("Job/bad Warning BackoffLimitExceeded"))
+        #expect(events.contains("Deployment/sleeper Normal ScalingReplicaSet: Scaled up replica set sleeper-"))
+        #expect(events.contains(" Normal Started: Started container main"))
         // Deleting a pod removes its container.
         #expect(try kubectl(["-n", "real", "delete", "pod", "crashing"]).status == 0)
         var left = "x"

@@ -117,3 +117,29 @@ import TestSupport
         #expect(again.status == 200)
     }
 }
+
+/// The stand-in inside a container (as the kind stand-in image will hold it), reached the way a
+/// job reaches kind: through a published port, with kind's certificate and `tls-server-name`.
+@Suite(.enabled(if: TestDocker.enabled))
+struct KubernetesStandInContainerTests {
+    @Test func kubectlReachesTheStandInInsideAContainer() async throws {
+        let certificates = FakeKindAPI.certificates
+        let container = try StandInContainer("KubernetesAPIStandIn", [
+            "--host", "0.0.0.0", "--port", "8443",
+            "--cert", certificates.appendingPathComponent("server-cert.pem").path,
+            "--key", certificates.appendingPathComponent("server-key.pem").path,
+            "--client-ca", certificates.appendingPathComponent("ca.pem").path,
+        ], publishing: 8443, mounts: [certificates])
+        let port = try container.hostPort(8443)
+        let folder = try TemporaryFolder()
+        let kubeconfig = try folder.write("kubeconfig", try KubernetesTLSTests.kubeconfig(.tlsServerNameIP, port: port))
+        var result = try Command.run("/usr/bin/env", ["kubectl", "--kubeconfig", kubeconfig.path, "get", "namespaces", "-o", "name"])
+        for _ in 0..<100 where result.status != 0 {
+            try await Task.sleep(for: .milliseconds(100))
+            result = try Command.run("/usr/bin/env", ["kubectl", "--kubeconfig", kubeconfig.path, "get", "namespaces", "-o", "name"])
+        }
+        #expect(result.status == 0, "\(result.stderr)\n\(container.logs)")
+        #expect(result.stdout.contains("namespace/kube-system"))
+        #expect(container.logs.contains("listening on 0.0.0.0:8443"))
+    }
+}

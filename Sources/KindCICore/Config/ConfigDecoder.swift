@@ -226,7 +226,11 @@ struct ConfigDecoder {
 
     private func readDeployStep(_ node: Node, _ subject: String) -> DeployStep? {
         let example = "'- manifests: k8s/' or '- run: ./scripts/seed.sh'"
-        guard let fields = reader.mapping(node, subject, keys: ["manifests", "run"], example: example) else { return nil }
+        guard let fields = reader.mapping(node, subject, keys: ["manifests", "namespace", "run"], example: example) else { return nil }
+        if let namespaceNode = fields["namespace"], fields["manifests"] == nil {
+            reader.report(namespaceNode, "\(subject).namespace", "'namespace' belongs to a 'manifests' step",
+                          fix: "move it to the '- manifests: ...' step whose objects it is for")
+        }
         switch (fields["manifests"], fields["run"]) {
         case let (manifests?, nil):
             guard let paths = reader.strings(manifests, "\(subject).manifests", example: "'manifests: k8s/'") else { return nil }
@@ -236,7 +240,16 @@ struct ConfigDecoder {
                               Glob.isPattern(path) ? "'\(path)' matches no file" : "'\(path)' does not exist",
                               fix: "paths are relative to the folder holding the configuration file")
             }
-            return .manifests(paths)
+            var namespace: String?
+            if let node = fields["namespace"], let name = reader.string(node, "\(subject).namespace", example: "'namespace: app'") {
+                if Self.isDNSLabel(name) {
+                    namespace = name
+                } else {
+                    reader.report(node, "\(subject).namespace", "'\(name)' is not a namespace name",
+                                  fix: "use lower-case letters, digits and '-', at most 63, starting and ending with a letter or digit")
+                }
+            }
+            return .manifests(paths, namespace: namespace)
         case let (nil, run?):
             return reader.string(run, "\(subject).run", example: "'run: ./scripts/seed.sh'").map { .run($0) }
         case (.some, .some):
@@ -251,9 +264,17 @@ struct ConfigDecoder {
 
     private func readWait(_ node: Node) -> WaitSettings {
         var wait = WaitSettings()
-        if let fields = reader.mapping(node, "wait", keys: ["timeout"], example: "'wait: {timeout: 3m}'"),
-           let node = fields["timeout"], let timeout = reader.duration(node, "wait.timeout") {
+        guard let fields = reader.mapping(node, "wait", keys: ["timeout", "tolerate"], example: "'wait: {timeout: 3m}'") else { return wait }
+        if let node = fields["timeout"], let timeout = reader.duration(node, "wait.timeout") {
             wait.timeout = timeout
+        }
+        if let node = fields["tolerate"], let text = reader.string(node, "wait.tolerate", example: "'tolerate: until-deadline'") {
+            if let tolerance = WaitSettings.Tolerance(rawValue: text) {
+                wait.tolerate = tolerance
+            } else {
+                reader.report(node, "wait.tolerate", "expected 'none' or 'until-deadline', found '\(text)'",
+                              fix: "'until-deadline' waits out pods stuck pulling or crashing; 'none' (the default) fails at once")
+            }
         }
         return wait
     }
@@ -271,6 +292,14 @@ struct ConfigDecoder {
             test.reports = reader.strings(node, "test.reports", example: "'reports: reports/*.xml'") ?? []
         }
         return test
+    }
+
+    /// A Kubernetes namespace name (RFC 1123 label).
+    static func isDNSLabel(_ name: String) -> Bool {
+        let characters = Array(name.utf8)
+        func alphanumeric(_ c: UInt8) -> Bool { (c >= 97 && c <= 122) || (c >= 48 && c <= 57) }
+        guard let first = characters.first, let last = characters.last, characters.count <= 63 else { return false }
+        return alphanumeric(first) && alphanumeric(last) && characters.allSatisfy { alphanumeric($0) || $0 == 45 }
     }
 
     private func resolve(_ path: String) -> URL {

@@ -30,7 +30,7 @@ public struct ConfigProblems: UserFacingError, Equatable {
 
     public var exitStatus: ExitStatus { .badConfiguration }
 
-    init(file: String, source: String, diagnostics: [ConfigDiagnostic]) {
+    public init(file: String, source: String, diagnostics: [ConfigDiagnostic]) {
         self.file = file
         self.diagnostics = diagnostics
         sourceLines = source.split(separator: "\n", omittingEmptySubsequences: false)

@@ -75,7 +75,8 @@ public enum ConfigLoader {
         return ConfigProblems(file: path, source: source, diagnostics: ordered)
     }
 
-    private static func diagnostic(for error: YamlError, in text: String) -> ConfigDiagnostic {
+    /// Where and why libyaml refused `text`, as a diagnostic (shared with manifest files).
+    public static func diagnostic(for error: YamlError, in text: String) -> ConfigDiagnostic {
         let syntaxFix = "check the indentation and quoting here; a value containing ': ' or ' #' needs quotes"
         switch error {
         case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),

@@ -28,7 +28,7 @@ extension Configuration {
         pairs.append(("builder", .text(builder.rawValue)))
         pairs.append(("build_jobs", .number(buildJobs)))
         if !deploy.isEmpty { pairs.append(("deploy", Node(deploy.map(\.yamlNode)))) }
-        pairs.append(("wait", .pairs([("timeout", .text(wait.timeout.description))])))
+        pairs.append(("wait", .pairs([("timeout", .text(wait.timeout.description)), ("tolerate", .text(wait.tolerate.rawValue))])))
         if let test {
             pairs.append(("test", .pairs([
                 ("run", .text(test.run)),
@@ -58,7 +58,8 @@ extension BuildEntry {
 extension DeployStep {
     var yamlNode: Node {
         switch self {
-        case let .manifests(paths): .pairs([("manifests", Node(paths.map(Node.text)))])
+        case let .manifests(paths, namespace):
+            .pairs([("manifests", Node(paths.map(Node.text))), namespace.map { ("namespace", .text($0)) }])
         case let .run(command): .pairs([("run", .text(command))])
         }
     }

@@ -111,8 +111,9 @@ public struct BuildArgument: Sendable, Equatable {
 }
 
 public enum DeployStep: Sendable, Equatable {
-    /// Files, folders or globs of Kubernetes manifests, applied server-side.
-    case manifests([String])
+    /// Files, folders or globs of Kubernetes manifests, applied server-side; objects that name no
+    /// namespace go to `namespace` (created when absent), else to `default`.
+    case manifests([String], namespace: String? = nil)
     /// A command run by `/bin/sh -c`.
     case run(String)
 }
@@ -120,6 +121,15 @@ public enum DeployStep: Sendable, Equatable {
 public struct WaitSettings: Sendable, Equatable {
     /// How long the deployed workloads get to become ready.
     public var timeout = ConfigDuration.minutes(5)
+    /// What a pod stuck pulling or crashing means.
+    public var tolerate = Tolerance.none
+
+    /// `none`: ErrImagePull, ImagePullBackOff, CrashLoopBackOff and CreateContainerConfigError fail
+    /// the wait at once; `until-deadline`: they are waited out, for workloads that flap at start.
+    public enum Tolerance: String, Sendable, Equatable, CaseIterable {
+        case none
+        case untilDeadline = "until-deadline"
+    }
 
     public init() {}
 }

@@ -5,13 +5,13 @@ import Darwin
 #endif
 
 /// Shell-style patterns (`k8s/*.yaml`) expanded by the C library, the same rules `sh` applies.
-enum Glob {
-    static func isPattern(_ path: String) -> Bool {
+public enum Glob {
+    public static func isPattern(_ path: String) -> Bool {
         path.contains { "*?[".contains($0) }
     }
 
     /// The paths matching `pattern`, sorted; empty when none does.
-    static func matches(_ pattern: String) -> [String] {
+    public static func matches(_ pattern: String) -> [String] {
         var result = glob_t()
         defer { globfree(&result) }
         guard glob(pattern, 0, nil, &result) == 0 else { return [] }

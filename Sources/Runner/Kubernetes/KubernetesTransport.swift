@@ -46,10 +46,9 @@ struct KubernetesTransport: Sendable {
 
     func send(_ method: HTTPMethod, _ path: String, body: ByteBuffer? = nil, contentType: String? = nil,
               timeout: Duration = .seconds(15), limit: Int = 16 << 20) async throws -> Response {
-        let failure = KubernetesTLS.Failure()
-        do {
-            return try await withThrowingTaskGroup(of: Response.self) { group in
-                group.addTask { try await exchange(method, path, body: body, contentType: contentType, limit: limit, failure: failure) }
+        try await reporting { failure in
+            try await withThrowingTaskGroup(of: Response.self) { group in
+                group.addTask { try await collect(method, path, body: body, contentType: contentType, limit: limit, failure: failure) }
                 group.addTask {
                     try await Task.sleep(for: timeout)
                     throw KubernetesUnreachable(host: host, port: port, reason: "no answer within \(ProgressReporter.format(timeout))", tlsRefused: false)
@@ -57,17 +56,34 @@ struct KubernetesTransport: Sendable {
                 defer { group.cancelAll() }
                 return try await group.next()!
             }
+        }
+    }
+
+    /// Runs an exchange, turning what went wrong underneath (no connection, a refused certificate,
+    /// with the reason kubectl would give) into `KubernetesUnreachable`; what the caller's own
+    /// handler threw passes through as it is.
+    private func reporting<T>(_ body: (KubernetesTLS.Failure) async throws -> T) async throws -> T {
+        let failure = KubernetesTLS.Failure()
+        do {
+            return try await body(failure)
         } catch let error as KubernetesUnreachable {
             throw error
-        } catch is CancellationError {
-            throw CancellationError()
+        } catch let error as HandlerFailure {
+            throw error.error
         } catch {
+            if error is CancellationError || Task.isCancelled { throw CancellationError() }
             throw KubernetesUnreachable(host: host, port: port, reason: failure.text ?? "\(ConnectionFailure(error))", tlsRefused: failure.text != nil)
         }
     }
 
-    private func exchange(_ method: HTTPMethod, _ path: String, body: ByteBuffer?, contentType: String?, limit: Int,
-                          failure: KubernetesTLS.Failure) async throws -> Response {
+    private struct HandlerFailure: Error {
+        let error: any Error
+    }
+
+    /// Opens a connection and sends the request; `read` takes the answer's parts.
+    private func exchange<T: Sendable>(_ method: HTTPMethod, _ path: String, body: ByteBuffer?, contentType: String?,
+                                       failure: KubernetesTLS.Failure,
+                                       read: (NIOAsyncChannelInboundStream<HTTPClientResponsePart>) async throws -> T) async throws -> T {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(.seconds(5))
             .connect(host: host, port: port) { channel in
@@ -81,7 +97,7 @@ struct KubernetesTransport: Sendable {
             var headers = HTTPHeaders()
             headers.add(name: "Host", value: "\(host):\(port)")
             headers.add(name: "Accept", value: "application/json")
-            headers.add(name: "User-Agent", value: "kind-ci")
+            headers.add(name: "User-Agent", value: "kind-ci/\(KindCIVersion.current)")
             headers.add(name: "Connection", value: "close")
             if let token { headers.add(name: "Authorization", value: "Bearer \(token)") }
             if let contentType { headers.add(name: "Content-Type", value: contentType) }
@@ -89,6 +105,13 @@ struct KubernetesTransport: Sendable {
             try await outbound.write(.head(HTTPRequestHead(version: .http1_1, method: method, uri: path, headers: headers)))
             if let body { try await outbound.write(.body(.byteBuffer(body))) }
             try await outbound.write(.end(nil))
+            return try await read(inbound)
+        }
+    }
+
+    private func collect(_ method: HTTPMethod, _ path: String, body: ByteBuffer?, contentType: String?, limit: Int,
+                         failure: KubernetesTLS.Failure) async throws -> Response {
+        try await exchange(method, path, body: body, contentType: contentType, failure: failure) { inbound in
             var status = 0
             var responseHeaders = HTTPHeaders()
             var collected = ByteBuffer()
@@ -109,6 +132,53 @@ struct KubernetesTransport: Sendable {
             }
             throw KubernetesUnreachable(host: host, port: port, reason: "the connection closed before the answer to \(path) ended",
                                         tlsRefused: false)
+        }
+    }
+
+    /// A GET whose answer is a stream of JSON lines (a watch): each line goes to `line` as it
+    /// arrives. Returns when the server ends the stream; a status other than 200 comes back as
+    /// the whole (short) answer instead.
+    func streamLines(_ path: String, line: @Sendable (ByteBuffer) async throws -> Void) async throws -> Response? {
+        func handle(_ text: ByteBuffer) async throws {
+            do {
+                try await line(text)
+            } catch {
+                throw HandlerFailure(error: error)
+            }
+        }
+        return try await reporting { failure -> Response? in
+            try await exchange(.GET, path, body: nil, contentType: nil, failure: failure) { inbound -> Response? in
+                var status = 0
+                var headers = HTTPHeaders()
+                var pending = ByteBuffer()
+                for try await part in inbound {
+                    switch part {
+                    case let .head(head):
+                        status = Int(head.status.code)
+                        headers = head.headers
+                    case var .body(chunk):
+                        pending.writeBuffer(&chunk)
+                        guard status == 200 else { continue }
+                        while let newline = pending.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) {
+                            let length = newline - pending.readerIndex
+                            if let text = pending.readSlice(length: length), text.readableBytes > 0 { try await handle(text) }
+                            pending.moveReaderIndex(forwardBy: 1)
+                        }
+                        pending.discardReadBytes()
+                        guard pending.readableBytes <= 16 << 20 else {
+                            throw KubernetesUnreachable(host: host, port: port, reason: "a watch event of \(path) is larger than 16 MiB",
+                                                        tlsRefused: false)
+                        }
+                    case .end:
+                        if status == 200 {
+                            if pending.readableBytes > 0 { try await handle(pending) }
+                            return nil
+                        }
+                        return Response(status: status, headers: headers, body: pending)
+                    }
+                }
+                return nil
+            }
         }
     }
 }

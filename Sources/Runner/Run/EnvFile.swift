@@ -24,6 +24,14 @@ struct EnvFile {
         return file
     }
 
+    /// The variables as children get them: kind's docker is plain TCP, so TLS settings meant for
+    /// another daemon are removed.
+    var childEnvironment: [String: String?] {
+        var variables: [String: String?] = ["DOCKER_TLS_VERIFY": nil, "DOCKER_CERT_PATH": nil, "DOCKER_CONTEXT": nil]
+        for entry in entries { variables[entry.name] = entry.value }
+        return variables
+    }
+
     func write(to folder: URL) throws -> URL {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let url = folder.appendingPathComponent("env")

@@ -29,6 +29,8 @@ public struct KindRun: Sendable {
         let start = ContinuousClock.now
         let configuration = try request.configuration(required: true)
         try refuseUnavailablePhases(configuration)
+        // Manifests are read (and checked) before kind is touched: a broken one fails at once.
+        let steps = try DeploySteps(configuration)
         let clock = Clock(start: start, overall: RunDeadline.overall(request: request, configuration: configuration, start: start))
         let artifacts = URL(fileURLWithPath: request.artifacts)
         if request.verbose { await explain(configuration, clock: clock) }
@@ -49,7 +51,11 @@ public struct KindRun: Sendable {
                     }
                     if request.until != .images {
                         try await waitForKubernetes(configuration, at: address, waiter: waiter, http: http, clock: clock, artifacts: artifacts)
-                        env.set("KUBECONFIG", try await installKubeconfig(at: address, http: http, artifacts: artifacts))
+                        let (path, transport) = try await installKubeconfig(at: address, http: http, artifacts: artifacts)
+                        env.set("KUBECONFIG", path)
+                        if request.until != .kubernetes, !configuration.deploy.isEmpty {
+                            try await deploy(steps, configuration, client: KubernetesClient(transport: transport), env: env, clock: clock)
+                        }
                     }
                     outcome = .success(try await finish(env, artifacts))
                 } catch {
@@ -126,7 +132,7 @@ public struct KindRun: Sendable {
     /// Fetches kind's kubeconfig (only now: it is served before the cluster is up), installs it for
     /// the job's tools and checks it with `/version` through kind-ci's own client, which verifies
     /// TLS as kubectl will. Returns where it was written.
-    private func installKubeconfig(at address: KindAddress, http: HTTPFetch, artifacts: URL) async throws -> String {
+    private func installKubeconfig(at address: KindAddress, http: HTTPFetch, artifacts: URL) async throws -> (String, KubernetesTransport) {
         guard let text = await http.configFile(address, "config") else {
             throw KindNotReady(headline: "kind says Kubernetes is ready, but its kubeconfig (\(address.configEndpoint)/config) cannot be fetched.",
                                explanation: ["kind's config endpoint serves it from the start; retry the job."])
@@ -140,7 +146,47 @@ public struct KindRun: Sendable {
                                         reason: "/version answered \(version.status): \(version.text.prefix(200))", tlsRefused: false)
         }
         await progress.note("wrote \(path) (context kind-ci: https://\(transport.host):\(transport.port), TLS name \(transport.tls.serverName)); the API answers")
-        return path
+        return (path, transport)
+    }
+
+    /// Runs the deploy steps in order, then (unless `--until deploy`) waits for everything applied.
+    private func deploy(_ steps: DeploySteps, _ configuration: Configuration, client: KubernetesClient, env: EnvFile,
+                        clock: Clock) async throws {
+        let wait = RolloutWait(client: client, progress: progress, tolerate: configuration.wait.tolerate)
+        let deployer = Deployer(client: client, progress: progress)
+        let deadline = clock.overall ?? .now + .seconds(3600)
+        await progress.begin("kind_ci_deploy", "Deploying")
+        var targets: [RolloutWait.Target] = []
+        try await phase {
+            for rewrite in steps.rewrites { await progress.note("image \(rewrite)") }
+            for (index, step) in steps.steps.enumerated() {
+                switch step {
+                case let .manifests(manifests, namespace):
+                    targets += try await deployer.apply(manifests, namespace: namespace, wait: wait, timeout: configuration.wait.timeout,
+                                                        until: deadline)
+                case let .run(command):
+                    try await runStep(command, index: index, configuration: configuration, env: env)
+                }
+            }
+        }
+        await progress.end(success: true, "\(steps.objectCount) object\(steps.objectCount == 1 ? "" : "s") applied")
+        guard request.until != .deploy else { return }
+        await progress.begin("kind_ci_ready", "Waiting for the workloads")
+        try await phase {
+            try await wait.wait(for: targets, timeout: configuration.wait.timeout, until: min(.now + configuration.wait.timeout.duration, deadline))
+        }
+        await progress.end(success: true, "\(targets.count) ready")
+    }
+
+    /// A `run:` deploy step, in the configuration's folder with kind-ci's environment.
+    private func runStep(_ command: String, index: Int, configuration: Configuration, env: EnvFile) async throws {
+        await progress.note("deploy[\(index)]: \(command)")
+        let outcome = try await ShellCommand(command: command, directory: configuration.directory, environment: env.childEnvironment)
+            .run { [progress] line in await progress.output(line) }
+        guard outcome.succeeded else {
+            throw DeployFailed(headline: "deploy[\(index)] `\(command)` \(outcome.description)",
+                               fix: "its output is above; run it yourself after `kind-ci run --until kubernetes` and `set -a; . .kind-ci/env`")
+        }
     }
 
     /// Builds the images into kind's docker while its cluster boots.
@@ -216,9 +262,7 @@ public struct KindRun: Sendable {
     /// Deploy and tests are later phases this kind-ci cannot run yet: say so before doing
     /// anything, rather than report a pass that skipped them.
     private func refuseUnavailablePhases(_ configuration: Configuration) throws {
-        let reach = request.until ?? .ready
         var missing: [String] = []
-        if !configuration.deploy.isEmpty, reach >= .deploy { missing.append("deploy") }
         if configuration.test != nil, request.until == nil { missing.append("test") }
         guard missing.isEmpty else {
             throw PhaseUnavailable(sections: missing)

@@ -25,15 +25,16 @@ struct API: Sendable {
 
     func handle(_ request: Request) -> Reply {
         let segments = request.path.split(separator: "/").map(String.init)
+        let served = Discovery.served(by: store)
         if request.method == "GET" {
             switch segments.count {
             case 1 where segments[0] == "version": return .json(200, versionObject)
             case 1 where segments[0] == "api": return .json(200, Discovery.coreVersions)
-            case 1 where segments[0] == "apis": return .json(200, Discovery.groups)
+            case 1 where segments[0] == "apis": return .json(200, Discovery.groups(served))
             case 2 where segments[0] == "api":
-                return Discovery.resourceList(group: "", version: segments[1]).map { .json(200, $0) } ?? notFound()
+                return Discovery.resourceList(served, group: "", version: segments[1]).map { .json(200, $0) } ?? notFound()
             case 3 where segments[0] == "apis":
-                return Discovery.resourceList(group: segments[1], version: segments[2]).map { .json(200, $0) } ?? notFound()
+                return Discovery.resourceList(served, group: segments[1], version: segments[2]).map { .json(200, $0) } ?? notFound()
             default: break
             }
         }
@@ -51,7 +52,7 @@ struct API: Sendable {
             namespace = parts[1]
             parts.removeFirst(2)
         }
-        guard let name = parts.first, let resource = Discovery.resource(group: group, version: version, name: name) else {
+        guard let name = parts.first, let resource = Discovery.resource(served, group: group, version: version, name: name) else {
             return notFound()
         }
         let objectName = parts.count > 1 ? parts[1] : nil

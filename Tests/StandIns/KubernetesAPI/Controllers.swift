@@ -57,6 +57,8 @@ struct Controllers {
     /// Pods owned by `uid`, made up to `count` from `template` with `name(index)`.
     private func ensurePods(owner kind: String, _ ownerName: String, uid: String, namespace: String, template: [String: Any],
                             count: Int, name: (Int) -> String) -> (pods: [[String: Any]], changed: Bool) {
+        let apiVersion = kind == "Job" ? "batch/v1" : "apps/v1"
+        let owner: [String: Any] = ["metadata": ["name": ownerName, "namespace": namespace, "uid": uid]]
         var pods = store.list("pods", namespace: namespace).filter { pod in
             ((pod["metadata"] as? [String: Any])?["ownerReferences"] as? [[String: Any]])?.contains { $0["uid"] as? String == uid } ?? false
         }
@@ -65,12 +67,14 @@ struct Controllers {
         while pods.count < count {
             var metadata = template["metadata"] as? [String: Any] ?? [:]
             metadata["name"] = name(index)
-            metadata["ownerReferences"] = [["apiVersion": kind == "Job" ? "batch/v1" : "apps/v1", "kind": kind, "name": ownerName,
+            metadata["ownerReferences"] = [["apiVersion": apiVersion, "kind": kind, "name": ownerName,
                                             "uid": uid, "controller": true]]
             let podName = name(index)
             index += 1
             guard store.get(key("pods", namespace, podName)) == nil else { continue }
             pods.append(store.put(key("pods", namespace, podName), ["metadata": metadata, "spec": template["spec"] ?? [:]]))
+            store.recordEvent(about: owner, kind: kind, apiVersion: apiVersion, reason: "SuccessfulCreate", message: "Created pod: \(podName)",
+                              component: "\(kind.lowercased())-controller")
             changed = true
         }
         while pods.count > count, let last = pods.popLast() {
@@ -117,6 +121,8 @@ struct Controllers {
             set = store.put(setKey, ["metadata": ["name": setName, "namespace": namespace, "labels": (template["metadata"] as? [String: Any])?["labels"] ?? [:],
                                                   "ownerReferences": [["apiVersion": "apps/v1", "kind": "Deployment", "name": name, "uid": uid, "controller": true]]],
                                      "spec": ["replicas": replicas, "selector": spec["selector"] ?? [:], "template": template]])
+            store.recordEvent(about: object, kind: "Deployment", apiVersion: "apps/v1", reason: "ScalingReplicaSet",
+                              message: "Scaled up replica set \(setName) to \(replicas)", component: "deployment-controller")
             changed = true
         }
         let readyCount = (set?["status"] as? [String: Any])?["readyReplicas"] as? Int ?? 0
@@ -201,6 +207,8 @@ struct Controllers {
         if failed > 0, (object["status"] as? [String: Any])?["failed"] as? Int != failed {
             var failure = condition("Failed", "BackoffLimitExceeded")
             failure["message"] = "Job has reached the specified backoff limit"
+            store.recordEvent(about: object, kind: "Job", apiVersion: "batch/v1", reason: "BackoffLimitExceeded",
+                              message: "Job has reached the specified backoff limit", warning: true, component: "job-controller")
             return setStatus("jobs", object, ["failed": failed, "startTime": ObjectStore.now(), "conditions": [failure]]) || changed
         }
         guard succeeded > 0 else {
@@ -208,6 +216,7 @@ struct Controllers {
             return setStatus("jobs", object, ["active": pods.count, "startTime": ObjectStore.now()]) || changed
         }
         if (object["status"] as? [String: Any])?["succeeded"] as? Int == succeeded { return changed }
+        store.recordEvent(about: object, kind: "Job", apiVersion: "batch/v1", reason: "Completed", message: "Job completed", component: "job-controller")
         return setStatus("jobs", object, ["succeeded": succeeded, "startTime": ObjectStore.now(), "completionTime": ObjectStore.now(),
                                           "conditions": [condition("Complete", "")]]) || changed
     }

@@ -49,8 +49,28 @@ enum Discovery {
                                           "deployments", "replicasets", "statefulsets", "daemonsets", "jobs", "cronjobs",
                                           "customresourcedefinitions", "ingresses"]
 
-    static func resource(group: String, version: String, name: String) -> Resource? {
-        resources.first { $0.group == group && $0.version == version && $0.name == name }
+    /// The built-in resources and those of every Established CustomResourceDefinition, as the
+    /// real server adds a CRD's kinds once it is established.
+    static func served(by store: ObjectStore) -> [Resource] {
+        let custom = store.list("customresourcedefinitions", namespace: nil).flatMap { definition -> [Resource] in
+            let established = ((definition["status"] as? [String: Any])?["conditions"] as? [[String: Any]])?
+                .contains { $0["type"] as? String == "Established" && $0["status"] as? String == "True" } ?? false
+            let spec = definition["spec"] as? [String: Any] ?? [:]
+            let names = spec["names"] as? [String: Any] ?? [:]
+            guard established, let group = spec["group"] as? String, let plural = names["plural"] as? String,
+                  let kind = names["kind"] as? String else { return [] }
+            return (spec["versions"] as? [[String: Any]] ?? []).filter { $0["served"] as? Bool ?? true }.compactMap { version in
+                (version["name"] as? String).map {
+                    Resource(group: group, version: $0, name: plural, kind: kind, namespaced: spec["scope"] as? String != "Cluster",
+                             shortNames: names["shortNames"] as? [String] ?? [])
+                }
+            }
+        }
+        return resources + custom
+    }
+
+    static func resource(_ served: [Resource], group: String, version: String, name: String) -> Resource? {
+        served.first { $0.group == group && $0.version == version && $0.name == name }
     }
 
     static var coreVersions: [String: Any] {
@@ -58,16 +78,18 @@ enum Discovery {
          "serverAddressByClientCIDRs": [["clientCIDR": "0.0.0.0/0", "serverAddress": "172.30.99.1:8443"]]]
     }
 
-    static var groups: [String: Any] {
-        let names = Array(Set(resources.map(\.group).filter { !$0.isEmpty })).sorted()
+    static func groups(_ served: [Resource]) -> [String: Any] {
+        let names = Array(Set(served.map(\.group).filter { !$0.isEmpty })).sorted()
         return ["kind": "APIGroupList", "apiVersion": "v1", "groups": names.map { name -> [String: Any] in
-            let version: [String: Any] = ["groupVersion": "\(name)/v1", "version": "v1"]
-            return ["name": name, "versions": [version], "preferredVersion": version]
+            var seen: Set<String> = []
+            let versions = served.filter { $0.group == name && seen.insert($0.version).inserted }
+                .map { ["groupVersion": "\(name)/\($0.version)", "version": $0.version] as [String: Any] }
+            return ["name": name, "versions": versions, "preferredVersion": versions[0]]
         }]
     }
 
-    static func resourceList(group: String, version: String) -> [String: Any]? {
-        let served = resources.filter { $0.group == group && $0.version == version }
+    static func resourceList(_ all: [Resource], group: String, version: String) -> [String: Any]? {
+        let served = all.filter { $0.group == group && $0.version == version }
         guard !served.isEmpty else { return nil }
         var entries: [[String: Any]] = []
         for resource in served {

@@ -81,6 +81,8 @@ actor Kubelet {
                     status["lastState"] = ["terminated": ["exitCode": state.exitCode, "reason": "Error"]]
                     // Restarted after a growing back-off, as kubelet does (here 1 s, 2 s, ... up to 10 s).
                     let backoff = Duration.seconds(min(attempts[key, default: 0] + 1, 10))
+                    store.recordEvent(about: pod, kind: "Pod", apiVersion: "v1", reason: "BackOff",
+                                      message: "Back-off restarting failed container \(name) in pod \(key.name)", warning: true, component: "kubelet")
                     if ContinuousClock.now - (lastRestart[key] ?? .now - backoff) >= backoff {
                         attempts[key, default: 0] += 1
                         lastRestart[key] = .now
@@ -95,10 +97,15 @@ actor Kubelet {
                 switch await start(container, name: name, pod: key, uid: String(uid)) {
                 case let .started(id):
                     containers[key, default: [:]][name] = id
+                    store.recordEvent(about: pod, kind: "Pod", apiVersion: "v1", reason: "Started", message: "Started container \(name)",
+                                      component: "kubelet")
                     status["state"] = ["waiting": ["reason": "ContainerCreating"]]
                 case let .pullFailed(reason):
                     let tries = attempts[key, default: 0] + 1
                     attempts[key] = tries
+                    store.recordEvent(about: pod, kind: "Pod", apiVersion: "v1", reason: tries > 1 ? "BackOff" : "Failed",
+                                      message: tries > 1 ? "Back-off pulling image \"\(image)\"" : "Failed to pull image \"\(image)\": \(reason)",
+                                      warning: true, component: "kubelet")
                     status["state"] = ["waiting": ["reason": tries > 1 ? "ImagePullBackOff" : "ErrImagePull", "message": reason]]
                 }
             }

@@ -6,6 +6,8 @@
 //                        [--host 127.0.0.1] [--git-version v1.23.10]
 //                        [--unavailable-first N] [--throttled-first N]   (503, then 429 with Retry-After: 1)
 //                        [--docker tcp://127.0.0.1:23750]   (pods run as containers there; else they are only pretended)
+//                        [--token TOKEN]   (also accept `Authorization: Bearer TOKEN`; a client certificate becomes optional)
+//                        [--drop-watches-after SECONDS]   (cut every watch stream after that long, as a flaky network does)
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -25,6 +27,10 @@ struct Options {
     var throttledFirst = 0
     /// kind's docker (`tcp://127.0.0.1:23750`): pods then run there as containers.
     var docker: String?
+    /// A bearer token accepted instead of a client certificate, as a ServiceAccount token is.
+    var token: String?
+    /// Every watch stream is cut after this long.
+    var dropWatchesAfter: Double?
 
     init(arguments: [String]) throws {
         var iterator = arguments.dropFirst().makeIterator()
@@ -43,6 +49,8 @@ struct Options {
             case "--unavailable-first": unavailableFirst = Int(try value(flag)) ?? 0
             case "--throttled-first": throttledFirst = Int(try value(flag)) ?? 0
             case "--docker": docker = try value(flag).replacing("tcp://", with: "http://")
+            case "--token": token = try value(flag)
+            case "--drop-watches-after": dropWatchesAfter = Double(try value(flag))
             default: throw UsageError(message: "unknown option \(flag)")
             }
         }
@@ -63,12 +71,16 @@ final class APIHandler: ChannelInboundHandler, @unchecked Sendable {
     typealias OutboundOut = HTTPServerResponsePart
 
     let api: API
+    let token: String?
+    let dropWatchesAfter: Double?
     private var head: HTTPRequestHead?
     private var body = ByteBuffer()
     private var watchID: UUID?
 
-    init(api: API) {
+    init(api: API, token: String?, dropWatchesAfter: Double?) {
         self.api = api
+        self.token = token
+        self.dropWatchesAfter = dropWatchesAfter
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -92,6 +104,11 @@ final class APIHandler: ChannelInboundHandler, @unchecked Sendable {
             let value = (item.value ?? "").replacing("+", with: "%20")
             query[item.name.removingPercentEncoding ?? item.name] = value.removingPercentEncoding ?? value
         }
+        if !authenticated(context, head) {
+            let body = #"{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401}"#
+            send(context, head, status: 401, contentType: "application/json", body: Data(body.utf8))
+            return
+        }
         if let refusal = Self.refusal() {
             send(context, head, status: refusal, contentType: "application/json", body: Data("{}".utf8), retryAfter: refusal == 429)
             return
@@ -107,6 +124,13 @@ final class APIHandler: ChannelInboundHandler, @unchecked Sendable {
         case let .watch(resource, namespace, since, matches):
             startWatch(context, head, resource: resource, namespace: namespace, since: since, matches: matches)
         }
+    }
+
+    /// A client certificate the CA signed (the handshake verified it), or the bearer token.
+    private func authenticated(_ context: ChannelHandlerContext, _ head: HTTPRequestHead) -> Bool {
+        guard let token else { return true }
+        if (try? context.pipeline.syncOperations.nioSSL_peerCertificate()) != nil { return true }
+        return head.headers.first(name: "Authorization") == "Bearer \(token)"
     }
 
     /// Counts down `--unavailable-first`, then `--throttled-first`.
@@ -152,6 +176,9 @@ final class APIHandler: ChannelInboundHandler, @unchecked Sendable {
             }
         }
         api.store.watch(.init(id: id, resource: resource.name, namespace: namespace, matches: matches, deliver: deliver), since: since)
+        if let dropWatchesAfter {
+            channel.eventLoop.scheduleTask(in: .milliseconds(Int64(dropWatchesAfter * 1000))) { channel.close(promise: nil) }
+        }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -175,8 +202,9 @@ do {
 var tls = TLSConfiguration.makeServerConfiguration(
     certificateChain: try NIOSSLCertificate.fromPEMFile(options.certificate).map { .certificate($0) },
     privateKey: .privateKey(try NIOSSLPrivateKey(file: options.key, format: .pem)))
-// Like kube-apiserver's --client-ca-file: a client must present a certificate this CA signed.
-tls.certificateVerification = .noHostnameVerification
+// Like kube-apiserver's --client-ca-file: a client certificate must be one this CA signed; without
+// a token to accept instead, a client must present one.
+tls.certificateVerification = options.token == nil ? .noHostnameVerification : .optionalVerification
 tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(options.clientCA))
 let context = try NIOSSLContext(configuration: tls)
 APIHandler.refusals.withLock { $0 = (options.unavailableFirst, options.throttledFirst) }
@@ -193,7 +221,7 @@ let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singl
         channel.eventLoop.makeCompletedFuture {
             try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))
             try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-            try channel.pipeline.syncOperations.addHandler(APIHandler(api: api))
+            try channel.pipeline.syncOperations.addHandler(APIHandler(api: api, token: options.token, dropWatchesAfter: options.dropWatchesAfter))
         }
     }
     .bind(host: options.host, port: options.port)

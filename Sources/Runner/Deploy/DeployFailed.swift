@@ -1,0 +1,32 @@
+import KindCICore
+
+/// Deploying failed: an apply refused, a `run:` step failed, a workload failed or was not ready in
+/// time (exit 66). Says what, for each object, in at most about 20 lines.
+struct DeployFailed: UserFacingError {
+    let headline: String
+    let lines: [String]
+    let fix: String
+
+    init(headline: String, lines: [String] = [], fix: String) {
+        self.headline = headline
+        self.lines = lines
+        self.fix = fix
+    }
+
+    init(failures: [String]) {
+        self.init(headline: "the deployment failed:", lines: failures,
+                  fix: "see the pods' events and logs (kubectl describe / logs); `wait: {tolerate: until-deadline}` waits out pods that recover")
+    }
+
+    init(timeout: Duration, limit: ConfigDuration, pending: [String]) {
+        self.init(headline: "not ready after \(ProgressReporter.format(timeout)) (wait.timeout \(limit)):", lines: pending,
+                  fix: "raise wait.timeout in kind-ci.yml if the workloads are only slow; else see their events and logs")
+    }
+
+    var exitStatus: ExitStatus { .deployFailed }
+
+    func render(style: TerminalStyle) -> String {
+        let shown = lines.prefix(20).map { "  - \($0)" } + (lines.count > 20 ? ["  - and \(lines.count - 20) more"] : [])
+        return (["kind-ci: \(style.error("error:")) \(headline)"] + shown + ["  \(style.hint("fix:")) \(fix)"]).joined(separator: "\n")
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+import KindCICore
+
+/// The `deploy:` steps with their manifests read, checked and image references rewritten, so that
+/// a broken manifest is reported (exit 78) before kind is even waited for.
+struct DeploySteps {
+    enum Step {
+        case manifests([Manifest], namespace: String?)
+        case run(String)
+    }
+
+    private(set) var steps: [Step] = []
+    /// Image references changed to the built ones, for the log.
+    private(set) var rewrites: [String] = []
+
+    init(_ configuration: Configuration) throws {
+        let images = BuiltImageReferences(built: configuration.build.map(\.image))
+        var problems: [ConfigProblems] = []
+        for step in configuration.deploy {
+            switch step {
+            case let .manifests(paths, namespace):
+                let reader = ManifestReader(directory: URL(fileURLWithPath: configuration.directory), images: images,
+                                            namespace: namespace ?? "default")
+                do {
+                    let result = try reader.read(paths)
+                    steps.append(.manifests(result.manifests, namespace: namespace))
+                    rewrites += result.rewrites
+                } catch let error as ManifestProblems {
+                    problems += error.files
+                }
+            case let .run(command):
+                steps.append(.run(command))
+            }
+        }
+        guard problems.isEmpty else { throw ManifestProblems(files: problems) }
+    }
+
+    var objectCount: Int {
+        steps.reduce(0) { count, step in
+            if case let .manifests(manifests, _) = step { return count + manifests.count }
+            return count
+        }
+    }
+}

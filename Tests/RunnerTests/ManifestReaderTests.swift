@@ -1,0 +1,195 @@
+import Foundation
+import KindCICore
+import Testing
+import TestSupport
+@testable import Runner
+
+/// Manifests as `run` reads them before touching kind: documents, Lists, folders and globs, the
+/// default namespace, built image references rewritten or refused, every problem located.
+@Suite struct ManifestReaderTests {
+    let folder: TemporaryFolder
+
+    init() throws {
+        folder = try TemporaryFolder()
+    }
+
+    func read(_ paths: [String], built: [String] = [], namespace: String = "default") throws -> ManifestReader.Result {
+        let images = try built.map { try ImageReference.parse($0).get() }
+        return try ManifestReader(directory: folder.url, images: BuiltImageReferences(built: images), namespace: namespace).read(paths)
+    }
+
+    func problems(_ paths: [String], built: [String] = []) throws -> String {
+        do {
+            _ = try read(paths, built: built)
+        } catch let error as ManifestProblems {
+            #expect(error.exitStatus == .badConfiguration)
+            return error.render(style: .plain)
+        }
+        Issue.record("expected manifest problems")
+        return ""
+    }
+
+    @Test func documentsListsFoldersAndGlobsInOrder() throws {
+        try folder.write("k8s/a.yaml", """
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: one}
+            ---
+            # an empty document is skipped
+            ---
+            apiVersion: v1
+            kind: List
+            items:
+            - {apiVersion: v1, kind: ConfigMap, metadata: {name: two}}
+            - {apiVersion: v1, kind: Namespace, metadata: {name: three}}
+
+            """)
+        try folder.write("k8s/b.json", #"{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "four", "namespace": "other"}}"#)
+        try folder.write("k8s/notes.txt", "not a manifest")
+        try folder.write("k8s/nested/c.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: nested}\n")
+        try folder.write("extra/x.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: globbed}\n")
+        let result = try read(["k8s/", "extra/*.yaml", "k8s/a.yaml"])
+        #expect(result.manifests.map(\.object.name) == ["one", "two", "three", "four", "globbed"])
+        #expect(result.manifests.map(\.source) == ["k8s/a.yaml, document 1", "k8s/a.yaml, document 3, items[0]",
+                                                   "k8s/a.yaml, document 3, items[1]", "k8s/b.json, document 1", "extra/x.yaml, document 1"])
+        // Namespaced objects without a namespace go to the step's; Namespaces get none.
+        #expect(result.manifests.map(\.object.namespace) == ["default", "default", nil, "other", "default"])
+    }
+
+    @Test func theStepsNamespaceIsTheDefault() throws {
+        try folder.write("app.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\n")
+        #expect(try read(["app.yaml"], namespace: "team").manifests.first?.object.namespace == "team")
+    }
+
+    @Test func scalarsAreTypedAsKubectlReadsThem() throws {
+        try folder.write("cm.yaml", """
+            apiVersion: v1
+            kind: Deployment
+            metadata: {name: typed}
+            spec:
+              replicas: 3
+              paused: false
+              quoted: "3"
+              version: 1.10
+              text: "yes"
+              empty: ~
+
+            """)
+        let spec = try #require(try read(["cm.yaml"]).manifests.first?.object["spec"])
+        #expect(spec["replicas"] == .int(3))
+        #expect(spec["paused"] == .bool(false))
+        #expect(spec["quoted"] == .string("3"))
+        #expect(spec["version"] == .double(1.1))
+        #expect(spec["text"] == .string("yes"))
+        #expect(spec["empty"] == .null)
+    }
+
+    @Test func everyBrokenDocumentIsReportedWithItsFileAndLine() throws {
+        try folder.write("bad.yaml", """
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: fine}
+            ---
+            - just
+            - a list
+            ---
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {labels: {a: b}}
+            ---
+            kind: Secret
+            metadata: {name: s}
+
+            """)
+        try folder.write("syntax.yaml", "apiVersion: v1\nkind: [unclosed\n")
+        let report = try problems(["bad.yaml", "syntax.yaml"])
+        #expect(report.contains("bad.yaml:5:1: error: document 2: expected a Kubernetes object"))
+        #expect(report.contains("bad.yaml:10:11: error: document 3: ConfigMap has no metadata.name"))
+        #expect(report.contains("bad.yaml:12:1: error: document 4: 'apiVersion' is missing or not a string"))
+        #expect(report.contains("syntax.yaml:3:1: error: not valid YAML"))
+        #expect(report.contains("bad.yaml: 3 problems"))
+    }
+
+    static let deployment = """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: api}
+        spec:
+          selector: {matchLabels: {app: api}}
+          template:
+            metadata: {labels: {app: api}}
+            spec:
+              initContainers:
+              - {name: migrate, image: "registry.example.com/team/api:dev"}
+              containers:
+              - name: api
+                image: registry.example.com/team/api:dev
+              - name: sidecar
+                image: busybox:1.36
+
+        """
+
+    @Test func aBuiltRepositoryWithAnotherTagIsRewrittenToTheBuiltReference() throws {
+        try folder.write("app.yaml", Self.deployment)
+        let result = try read(["app.yaml"], built: ["registry.example.com/team/api:ci"])
+        let spec = try #require(result.manifests.first?.object[path: "spec", "template", "spec"])
+        #expect(spec["containers"]?.array?.map { $0["image"] } == [.string("registry.example.com/team/api:ci"), .string("busybox:1.36")])
+        #expect(spec["initContainers"]?.array?.first?["image"] == .string("registry.example.com/team/api:ci"))
+        #expect(result.rewrites.contains("app.yaml, document 1: deployment/api container api: registry.example.com/team/api:dev → registry.example.com/team/api:ci"))
+        #expect(result.rewrites.count == 2)
+    }
+
+    @Test func aBuiltImageAsLatestUntaggedOrAlwaysPulledIsRefused() throws {
+        try folder.write("pods.yaml", """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: latest}
+            spec: {containers: [{name: c, image: "hello:latest"}]}
+            ---
+            apiVersion: batch/v1
+            kind: CronJob
+            metadata: {name: untagged}
+            spec:
+              schedule: "* * * * *"
+              jobTemplate:
+                spec:
+                  template:
+                    spec:
+                      containers:
+                      - name: c
+                        image: docker.io/library/hello
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: always}
+            spec:
+              containers:
+              - name: c
+                image: hello:ci
+                imagePullPolicy: Always
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: unrelated}
+            spec: {containers: [{name: c, image: "other:latest", imagePullPolicy: Always}]}
+
+            """)
+        let report = try problems(["pods.yaml"], built: ["hello:ci"])
+        #expect(report.contains("pods.yaml:4:38: error: document 1: container c runs the built image as 'hello:latest'"))
+        #expect(report.contains("fix: write 'image: hello:ci'"))
+        #expect(report.contains("pods.yaml:17:20: error: document 2: container c runs the built image as 'docker.io/library/hello'"))
+        #expect(report.contains("pods.yaml:26:22: error: document 3: container c has imagePullPolicy: Always"))
+        #expect(report.contains("fix: use 'imagePullPolicy: IfNotPresent'"))
+        #expect(report.contains("pods.yaml: 3 problems"))
+    }
+
+    @Test func anAliasBombIsRefusedNotExpanded() throws {
+        var text = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
+        for level in 1...7 {
+            let previous = "*a\(level - 1)"
+            text += "a\(level): &a\(level) [\(Array(repeating: previous, count: 10).joined(separator: ", "))]\n"
+        }
+        try folder.write("bomb.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: bomb}\n" + text)
+        #expect(try problems(["bomb.yaml"]).contains("expands to more than 200000 values"))
+    }
+}

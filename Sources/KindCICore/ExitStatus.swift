@@ -28,6 +28,12 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
 /// status the command ends with. Anything thrown that is not one of these is a bug (exit 70).
 public protocol UserFacingError: Error {
     var exitStatus: ExitStatus { get }
+    /// The process's exit code: `exitStatus`'s, except for failed tests, which keep their own code.
+    var exitCode: Int32 { get }
     /// The complete text to print, possibly several lines; no trailing newline.
     func render(style: TerminalStyle) -> String
+}
+
+extension UserFacingError {
+    public var exitCode: Int32 { exitStatus.rawValue }
 }

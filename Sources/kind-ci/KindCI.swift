@@ -30,7 +30,7 @@ struct KindCI: AsyncParsableCommand {
         } catch let error as any UserFacingError {
             let style = TerminalStyle.forDescriptor(STDERR_FILENO, environment: ProcessInfo.processInfo.environment)
             Console.error(error.render(style: style))
-            Foundation.exit(error.exitStatus.rawValue)
+            Foundation.exit(error.exitCode)
         } catch where !(error is ExitCode) && exitCode(for: error) == .failure {
             Console.error("kind-ci: internal error: \(error)\nThis is a bug in kind-ci \(KindCIVersion.current); please report it with the command you ran.")
             Foundation.exit(ExitStatus.internalError.rawValue)

@@ -29,7 +29,7 @@ struct KindStartOptions: ParsableArguments {
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "The test job's entrypoint: find kind, wait for it, build the images into it (deploy and tests come later).",
+        abstract: "The test job's entrypoint: find kind, build the images into it, deploy, wait until ready, run the tests, report.",
         discussion: "Exits 75 when kind does not become ready in time (a pipeline can retry that alone)."
     )
 

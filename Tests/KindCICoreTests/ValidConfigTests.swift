@@ -43,6 +43,7 @@ import Testing
         #expect(configuration.wait.tolerate == .untilDeadline)
         #expect(configuration.test?.run == "./scripts/integration-test.sh --junit reports/junit.xml")
         #expect(configuration.test?.reports == ["reports/*.xml", "other/report.xml"])
+        #expect(configuration.test?.timeout == .minutes(10))
         #expect(configuration.timeout == .minutes(45))
     }
 

@@ -29,8 +29,8 @@ struct DeployTests {
         return folder
     }
 
-    func run(_ folder: TemporaryFolder, until: String = "ready") throws -> KindCIBinary.Result {
-        try KindCIBinary.run(["run", "--host", "127.0.0.1", "--until", until] + ReachingKindTests.kubeconfig(folder),
+    func run(_ folder: TemporaryFolder, until: String? = "ready") throws -> KindCIBinary.Result {
+        try KindCIBinary.run(["run", "--host", "127.0.0.1"] + (until.map { ["--until", $0] } ?? []) + ReachingKindTests.kubeconfig(folder),
                              in: folder.url, environment: ReachingKindTests.noCI)
     }
 
@@ -146,6 +146,13 @@ struct DeployTests {
         #expect(result.stderr.contains("error: the deployment failed:"))
         #expect(result.stderr.contains("deployment/api: pod api-"))
         #expect(result.stderr.contains("kind-ci-test/never-built:1.0 is not in kind's docker and cannot be pulled"))
+        // The diagnostics summary names the pod and the kubelet's warning.
+        #expect(result.stderr.contains("==> Gathering diagnostics"))
+        let summary = result.stderr.split(separator: "\n").first { $0.hasPrefix("    pod default/api-") }
+        #expect(summary?.contains("never-built:1.0") == true, "\(result.stderr)")
+        #expect(result.stderr.contains("kind-ci: failed (exit 66) in "))
+        let reportXML = try String(contentsOf: folder.url.appendingPathComponent(".kind-ci/report.xml"), encoding: .utf8)
+        #expect(reportXML.contains("<testcase classname=\"kind-ci.ready\" name=\"deployment/api in default\""))
         // At once, not at the 5 minute deadline.
         #expect(ContinuousClock.now - started < .seconds(240))
     }

@@ -281,7 +281,7 @@ struct ConfigDecoder {
 
     private func readTest(_ node: Node) -> TestSettings? {
         let example = "'test: {run: ./scripts/integration-test.sh}'"
-        guard let fields = reader.mapping(node, "test", keys: ["run", "reports"], example: example) else { return nil }
+        guard let fields = reader.mapping(node, "test", keys: ["run", "reports", "timeout"], example: example) else { return nil }
         guard let runNode = fields["run"] else {
             reader.report(node, "test", "missing 'run', the command that runs the tests", fix: "add e.g. 'run: ./scripts/integration-test.sh'")
             return nil
@@ -290,6 +290,9 @@ struct ConfigDecoder {
         var test = TestSettings(run: run)
         if let node = fields["reports"] {
             test.reports = reader.strings(node, "test.reports", example: "'reports: reports/*.xml'") ?? []
+        }
+        if let node = fields["timeout"] {
+            test.timeout = reader.duration(node, "test.timeout")
         }
         return test
     }

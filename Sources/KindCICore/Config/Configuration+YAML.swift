@@ -33,6 +33,7 @@ extension Configuration {
             pairs.append(("test", .pairs([
                 ("run", .text(test.run)),
                 test.reports.isEmpty ? nil : ("reports", Node(test.reports.map(Node.text))),
+                test.timeout.map { ("timeout", .text($0.description)) },
             ])))
         }
         if let timeout { pairs.append(("timeout", .text(timeout.description))) }

@@ -139,6 +139,8 @@ public struct TestSettings: Sendable, Equatable {
     public var run: String
     /// Files or globs of JUnit reports the tests write, copied into the artifacts.
     public var reports: [String] = []
+    /// How long the tests may run; nil: until the overall deadline.
+    public var timeout: ConfigDuration?
 
     public init(run: String) {
         self.run = run

@@ -11,6 +11,8 @@ struct ImageBuilds: Sendable {
     let artifacts: URL
     let environment: [String: String]
     let progress: ProgressReporter
+    /// Where each image's outcome is recorded as a case, when there is a report.
+    var report: RunReport?
 
     struct Built: Sendable {
         let entry: BuildEntry
@@ -46,6 +48,20 @@ struct ImageBuilds: Sendable {
     /// One image; a build that fails becomes a `Failure` value, anything else (cancellation, a
     /// daemon that went away) propagates.
     private func build(_ entry: BuildEntry, deadline: ContinuousClock.Instant) async throws -> Result<Built, ImageBuildFailed.Failure> {
+        let started = ContinuousClock.now
+        let result = try await attempt(entry, deadline: deadline)
+        switch result {
+        case .success:
+            await report?.add("kind-ci.build", entry.image.description, duration: ContinuousClock.now - started)
+        case let .failure(failure):
+            let details = ((failure.step.map { ["at \($0)"] } ?? []) + failure.tail).joined(separator: "\n")
+            await report?.add("kind-ci.build", entry.image.description, duration: ContinuousClock.now - started,
+                              .failed(message: failure.reason, details: details))
+        }
+        return result
+    }
+
+    private func attempt(_ entry: BuildEntry, deadline: ContinuousClock.Instant) async throws -> Result<Built, ImageBuildFailed.Failure> {
         let started = ContinuousClock.now
         let name = entry.image.description
         let log = try BuildLog(image: name, folder: artifacts.appendingPathComponent("build"), progress: progress)

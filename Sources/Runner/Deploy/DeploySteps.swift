@@ -16,7 +16,11 @@ struct DeploySteps {
     init(_ configuration: Configuration) throws {
         let images = BuiltImageReferences(built: configuration.build.map(\.image))
         var problems: [ConfigProblems] = []
-        for step in configuration.deploy {
+        for (index, step) in configuration.deploy.enumerated() {
+            switch step {
+            case let .manifests(paths, _): titles.append("deploy[\(index)]: manifests \(paths.joined(separator: ", "))")
+            case let .run(command): titles.append("deploy[\(index)]: \(command)")
+            }
             switch step {
             case let .manifests(paths, namespace):
                 let reader = ManifestReader(directory: URL(fileURLWithPath: configuration.directory), images: images,
@@ -34,6 +38,11 @@ struct DeploySteps {
         }
         guard problems.isEmpty else { throw ManifestProblems(files: problems) }
     }
+
+    /// `deploy[0]: manifests k8s/` or `deploy[1]: ./seed.sh`, as the report names a step.
+    private(set) var titles: [String] = []
+
+    func title(_ index: Int) -> String { titles[index] }
 
     var objectCount: Int {
         steps.reduce(0) { count, step in

@@ -7,6 +7,8 @@ struct RolloutWait: Sendable {
     let client: KubernetesClient
     let progress: ProgressReporter
     let tolerate: WaitSettings.Tolerance
+    /// When each object became ready, and the last word on the others, for the report.
+    let record = Record()
 
     /// One object waited for.
     struct Target: Sendable, Hashable {
@@ -51,6 +53,7 @@ struct RolloutWait: Sendable {
                 try await Task.sleep(until: deadline)
                 let objects = await cluster.snapshot()
                 let verdicts = targets.map { ($0, verdict($0, in: objects)) }
+                await record.note(verdicts)
                 throw DeployFailed(timeout: ContinuousClock.now - started, limit: timeout,
                                     pending: verdicts.compactMap { target, verdict in
                                         if case let .waiting(why) = verdict { return "\(target.label): \(why)" }
@@ -66,6 +69,7 @@ struct RolloutWait: Sendable {
     private func judge(_ targets: [Target], in cluster: ClusterView) async throws -> Bool {
         let objects = await cluster.snapshot()
         let verdicts = targets.map { ($0, verdict($0, in: objects)) }
+        await record.note(verdicts)
         let failures = verdicts.compactMap { target, verdict -> String? in
             if case let .failed(why) = verdict { return "\(target.label): \(why)" }
             return nil
@@ -125,5 +129,23 @@ actor ClusterView {
         copy["kind"] = .string(resource.kind)
         copy["apiVersion"] = .string(resource.groupVersion)
         return copy
+    }
+}
+
+extension RolloutWait {
+    /// Each object's readiness over the wait: when it was first ready, else its last verdict.
+    actor Record {
+        private let started = ContinuousClock.now
+        private(set) var readyAfter: [Target: Duration] = [:]
+        private(set) var last: [Target: Readiness.Verdict] = [:]
+
+        func note(_ verdicts: [(Target, Readiness.Verdict)]) {
+            for (target, verdict) in verdicts {
+                last[target] = verdict
+                if verdict == .ready, readyAfter[target] == nil { readyAfter[target] = ContinuousClock.now - started }
+            }
+        }
+
+        var elapsed: Duration { ContinuousClock.now - started }
     }
 }

@@ -24,47 +24,140 @@ public struct KindRun: Sendable {
         }
     }
 
-    /// Runs to the end (or `--until`); returns the environment written for the job.
+    /// Runs to the end (or `--until`); returns the environment written for the job. Whatever the
+    /// outcome, `report.xml` is written and a closing line gives each phase's time; after a failure
+    /// past kind's start, or a cancellation, diagnostics are gathered first.
     public func execute() async throws -> String {
         let start = ContinuousClock.now
         let configuration = try request.configuration(required: true)
-        try refuseUnavailablePhases(configuration)
         // Manifests are read (and checked) before kind is touched: a broken one fails at once.
         let steps = try DeploySteps(configuration)
         let clock = Clock(start: start, overall: RunDeadline.overall(request: request, configuration: configuration, start: start))
         let artifacts = URL(fileURLWithPath: request.artifacts)
+        let report = RunReport()
         if request.verbose { await explain(configuration, clock: clock) }
         return try await HTTPFetch.withClient { http in
             try await withHeartbeat {
-                var launched: KindLauncher?
+                var state = State()
                 let outcome: Result<String, any Error>
                 do {
-                    let named = try await namedKind(configuration, http: http) { launched = $0 }
-                    let waiter = ReadinessWaiter(http: http, progress: progress)
-                    let address = try await waitForDocker(configuration, named: named, waiter: waiter, clock: clock)
-                    var env = EnvFile.forKind(at: address, environment: request.environment)
-                    if !configuration.build.isEmpty {
-                        for built in try await buildImages(configuration, at: address, http: http, artifacts: artifacts,
-                                                           deadline: clock.overall ?? start + .seconds(3600)) {
-                            env.set(built.entry.environmentVariable, built.entry.image.description)
-                        }
-                    }
-                    if request.until != .images {
-                        try await waitForKubernetes(configuration, at: address, waiter: waiter, http: http, clock: clock, artifacts: artifacts)
-                        let (path, transport) = try await installKubeconfig(at: address, http: http, artifacts: artifacts)
-                        env.set("KUBECONFIG", path)
-                        if request.until != .kubernetes, !configuration.deploy.isEmpty {
-                            try await deploy(steps, configuration, client: KubernetesClient(transport: transport), env: env, clock: clock)
-                        }
-                    }
-                    outcome = .success(try await finish(env, artifacts))
+                    outcome = .success(try await phases(configuration, steps, http: http, clock: clock, artifacts: artifacts,
+                                                        report: report, state: &state))
                 } catch {
                     outcome = .failure(error)
                 }
-                await tearDown(launched)
-                return try outcome.get()
+                // Reports and diagnostics are written even when the run was cancelled: an
+                // unstructured task does not inherit the cancellation.
+                let concluded = await Task { [state] in
+                    await conclude(outcome, configuration: configuration, state: state, http: http, artifacts: artifacts, report: report)
+                }.value
+                await tearDown(state.launched)
+                return try concluded.get()
             }
         }
+    }
+
+    /// What the run has reached, for what follows a failure.
+    struct State: Sendable {
+        var launched: KindLauncher?
+        var address: KindAddress?
+        var client: KubernetesClient?
+        /// The report's stages not reached yet, in order, and the one under way.
+        var pending: [String] = []
+        var current: String?
+
+        mutating func begin(_ stage: String) {
+            pending.removeAll { $0 == stage }
+            current = stage
+        }
+    }
+
+    /// Every phase in order, up to `--until`.
+    private func phases(_ configuration: Configuration, _ steps: DeploySteps, http: HTTPFetch, clock: Clock, artifacts: URL,
+                        report: RunReport, state: inout State) async throws -> String {
+        let reach = request.until
+        state.pending = ["kind"] + (configuration.build.isEmpty ? [] : ["build"])
+            + (reach == .images ? [] : ["kubernetes"])
+            + (reach == nil || reach! >= .deploy ? (configuration.deploy.isEmpty ? [] : ["deploy"]) : [])
+            + (reach == nil || reach! >= .ready ? (configuration.deploy.isEmpty ? [] : ["ready"]) : [])
+            + (reach == nil && configuration.test != nil ? ["test"] : [])
+        var launched: KindLauncher?
+        defer { state.launched = launched }
+        state.begin("kind")
+        let named = try await namedKind(configuration, http: http) { launched = $0 }
+        let waiter = ReadinessWaiter(http: http, progress: progress)
+        let address = try await waitForDocker(configuration, named: named, waiter: waiter, clock: clock)
+        state.address = address
+        await report.add("kind-ci.kind", "docker ready", duration: ContinuousClock.now - clock.start)
+        await report.phase("kind", took: ContinuousClock.now - clock.start)
+        var env = EnvFile.forKind(at: address, environment: request.environment)
+        if !configuration.build.isEmpty {
+            state.begin("build")
+            let started = ContinuousClock.now
+            for built in try await buildImages(configuration, at: address, http: http, artifacts: artifacts,
+                                               deadline: clock.overall ?? clock.start + .seconds(3600), report: report) {
+                env.set(built.entry.environmentVariable, built.entry.image.description)
+            }
+            await report.phase("build", took: ContinuousClock.now - started)
+        }
+        guard reach != .images else { return try await finish(env, artifacts) }
+        state.begin("kubernetes")
+        let booting = ContinuousClock.now
+        try await waitForKubernetes(configuration, at: address, waiter: waiter, http: http, clock: clock, artifacts: artifacts)
+        let (path, transport) = try await installKubeconfig(at: address, http: http, artifacts: artifacts)
+        await report.add("kind-ci.kind", "kubernetes ready", duration: ContinuousClock.now - clock.start)
+        await report.phase("kubernetes", took: ContinuousClock.now - booting)
+        env.set("KUBECONFIG", path)
+        let client = KubernetesClient(transport: transport)
+        state.client = client
+        if reach != .kubernetes, !configuration.deploy.isEmpty {
+            try await deploy(steps, configuration, client: client, env: env, clock: clock, report: report, state: &state)
+        }
+        if reach == nil, let test = configuration.test {
+            state.begin("test")
+            try await runTests(test, configuration, env: env, clock: clock, artifacts: artifacts, report: report)
+        }
+        return try await finish(env, artifacts)
+    }
+
+    /// After the phases: diagnostics when something failed past kind's start (or the run was
+    /// cancelled), the report, and the closing line. A failure comes back with the closing line
+    /// after its explanation.
+    private func conclude(_ outcome: Result<String, any Error>, configuration: Configuration, state: State, http: HTTPFetch,
+                          artifacts: URL, report: RunReport) async -> Result<String, any Error> {
+        var failure: (any Error)?
+        if case let .failure(error) = outcome { failure = error }
+        let cancelled = failure is CancellationError
+        if let failure, let stage = state.current, await !report.hasCases(in: "kind-ci.\(stage)") {
+            // A phase that failed as a whole (kind never ready, no kubeconfig, ...) is one failed case.
+            let text = (failure as? any UserFacingError)?.render(style: .plain) ?? "\(failure)"
+            await report.add("kind-ci.\(stage)", stage, duration: .zero,
+                             cancelled ? .skipped("the run was cancelled") : .failed(message: String(text.prefix { $0 != "\n" }), details: text))
+        }
+        for stage in state.pending {
+            await report.add("kind-ci.\(stage)", stage, duration: .zero, .skipped(cancelled ? "the run was cancelled" : "an earlier phase failed"))
+        }
+        if let failure, state.address != nil, !(failure is KindNotReady) {
+            let diagnostics = Diagnostics(client: state.client, http: http, address: state.address, artifacts: artifacts)
+            await progress.begin("kind_ci_diagnostics", "Gathering diagnostics")
+            let summary = await diagnostics.gather()
+            for line in summary { await progress.note(line) }
+            await progress.end(success: true, "written to \(request.artifacts)/diagnostics/")
+        }
+        do {
+            try await report.write(to: artifacts)
+        } catch {
+            await progress.note("could not write \(artifacts.path)/report.xml: \(error)")
+        }
+        guard let failure else {
+            await progress.output(await report.closingLine(outcome: "passed"))
+            return outcome
+        }
+        if let facing = failure as? any UserFacingError {
+            return .failure(Concluded(error: facing, closingLine: await report.closingLine(outcome: "failed (exit \(facing.exitCode))")))
+        }
+        await progress.output(await report.closingLine(outcome: cancelled ? "cancelled" : "failed"))
+        return outcome
     }
 
     /// `--verbose`: what the run is about to do and within which limits.
@@ -151,31 +244,118 @@ public struct KindRun: Sendable {
 
     /// Runs the deploy steps in order, then (unless `--until deploy`) waits for everything applied.
     private func deploy(_ steps: DeploySteps, _ configuration: Configuration, client: KubernetesClient, env: EnvFile,
-                        clock: Clock) async throws {
-        let wait = RolloutWait(client: client, progress: progress, tolerate: configuration.wait.tolerate)
+                        clock: Clock, report: RunReport, state: inout State) async throws {
         let deployer = Deployer(client: client, progress: progress)
+        let definitions = RolloutWait(client: client, progress: progress, tolerate: configuration.wait.tolerate)
         let deadline = clock.overall ?? .now + .seconds(3600)
+        let deploying = ContinuousClock.now
+        state.begin("deploy")
         await progress.begin("kind_ci_deploy", "Deploying")
         var targets: [RolloutWait.Target] = []
         try await phase {
             for rewrite in steps.rewrites { await progress.note("image \(rewrite)") }
             for (index, step) in steps.steps.enumerated() {
-                switch step {
-                case let .manifests(manifests, namespace):
-                    targets += try await deployer.apply(manifests, namespace: namespace, wait: wait, timeout: configuration.wait.timeout,
-                                                        until: deadline)
-                case let .run(command):
-                    try await runStep(command, index: index, configuration: configuration, env: env)
+                let started = ContinuousClock.now
+                do {
+                    switch step {
+                    case let .manifests(manifests, namespace):
+                        targets += try await deployer.apply(manifests, namespace: namespace, wait: definitions,
+                                                            timeout: configuration.wait.timeout, until: deadline)
+                    case let .run(command):
+                        try await runStep(command, index: index, configuration: configuration, env: env)
+                    }
+                    await report.add("kind-ci.deploy", steps.title(index), duration: ContinuousClock.now - started)
+                } catch let failed as DeployFailed {
+                    await report.add("kind-ci.deploy", steps.title(index), duration: ContinuousClock.now - started,
+                                     .failed(message: failed.headline, details: failed.lines.joined(separator: "\n")))
+                    throw failed
                 }
             }
         }
         await progress.end(success: true, "\(steps.objectCount) object\(steps.objectCount == 1 ? "" : "s") applied")
+        await report.phase("deploy", took: ContinuousClock.now - deploying)
         guard request.until != .deploy else { return }
+        state.begin("ready")
+        let wait = RolloutWait(client: client, progress: progress, tolerate: configuration.wait.tolerate)
         await progress.begin("kind_ci_ready", "Waiting for the workloads")
-        try await phase {
-            try await wait.wait(for: targets, timeout: configuration.wait.timeout, until: min(.now + configuration.wait.timeout.duration, deadline))
+        let waiting = ContinuousClock.now
+        do {
+            try await phase {
+                try await wait.wait(for: targets, timeout: configuration.wait.timeout, until: min(.now + configuration.wait.timeout.duration, deadline))
+            }
+        } catch {
+            await recordReadiness(targets, wait.record, report: report, failed: true)
+            throw error
         }
+        await recordReadiness(targets, wait.record, report: report, failed: false)
         await progress.end(success: true, "\(targets.count) ready")
+        await report.phase("ready", took: ContinuousClock.now - waiting)
+    }
+
+    /// A case per object waited for: ready after how long, else why not.
+    private func recordReadiness(_ targets: [RolloutWait.Target], _ record: RolloutWait.Record, report: RunReport, failed: Bool) async {
+        let readyAfter = await record.readyAfter
+        let last = await record.last
+        let elapsed = await record.elapsed
+        for target in targets {
+            let name = target.namespace.map { "\(target.label) in \($0)" } ?? target.label
+            if let time = readyAfter[target] {
+                await report.add("kind-ci.ready", name, duration: time)
+                continue
+            }
+            switch last[target] {
+            case let .failed(why)?: await report.add("kind-ci.ready", name, duration: elapsed, .failed(message: why, details: why))
+            case let .waiting(why)? where failed:
+                await report.add("kind-ci.ready", name, duration: elapsed, .failed(message: "not ready: \(why)", details: why))
+            default: await report.add("kind-ci.ready", name, duration: elapsed, .skipped("not judged before the run ended"))
+            }
+        }
+    }
+
+    /// `test:` with kind-ci's environment, stopped at `test.timeout` or the overall deadline; its
+    /// reports copied into the artifacts whatever happens.
+    private func runTests(_ test: TestSettings, _ configuration: Configuration, env: EnvFile, clock: Clock, artifacts: URL,
+                          report: RunReport) async throws {
+        let phase = TestPhase(settings: test, directory: configuration.directory, environment: env.childEnvironment, progress: progress)
+        var deadline = clock.overall ?? .now + .seconds(24 * 3600)
+        var limit = "the overall deadline"
+        if let timeout = test.timeout, ContinuousClock.now + timeout.duration < deadline {
+            deadline = ContinuousClock.now + timeout.duration
+            limit = "test.timeout \(timeout)"
+        }
+        await progress.begin("kind_ci_test", "Running the tests")
+        await progress.note(test.run)
+        let started = ContinuousClock.now
+        let result: Result<TestPhase.Outcome, any Error>
+        do {
+            result = .success(try await phase.run(until: deadline, limit: limit))
+        } catch {
+            result = .failure(error)
+        }
+        let (copied, unmatched) = phase.copyReports(into: artifacts.appendingPathComponent("reports"))
+        for pattern in unmatched { await progress.note("test.reports: \(pattern) matched no file") }
+        if !copied.isEmpty { await progress.note("kept \(copied.count) report\(copied.count == 1 ? "" : "s") in \(request.artifacts)/reports/") }
+        guard case let .success(outcome) = result else {
+            await report.add("kind-ci.test", test.run, duration: ContinuousClock.now - started, .skipped("the run was cancelled"))
+            await progress.end(success: false, "cancelled")
+            _ = try result.get()
+            return
+        }
+        let duration = ContinuousClock.now - started
+        await report.phase("tests", took: duration)
+        if outcome == .finished(.exited(0)) {
+            await report.add("kind-ci.test", test.run, duration: duration)
+            await progress.end(success: true, "passed")
+            return
+        }
+        let failed = TestsFailed(outcome: outcome)
+        let message: String = switch outcome {
+        case let .finished(result): "the test command \(result.description)"
+        case let .stopped(limit): "stopped at \(limit)"
+        }
+        await report.add("kind-ci.test", test.run, duration: duration, .failed(message: message, details: message))
+        await progress.end(success: false, message)
+        throw failed
     }
 
     /// A `run:` deploy step, in the configuration's folder with kind-ci's environment.
@@ -191,13 +371,13 @@ public struct KindRun: Sendable {
 
     /// Builds the images into kind's docker while its cluster boots.
     private func buildImages(_ configuration: Configuration, at address: KindAddress, http: HTTPFetch, artifacts: URL,
-                             deadline: ContinuousClock.Instant) async throws -> [ImageBuilds.Built] {
+                             deadline: ContinuousClock.Instant, report: RunReport) async throws -> [ImageBuilds.Built] {
         let count = configuration.build.count
         await progress.begin("kind_ci_build", "Building \(count) image\(count == 1 ? "" : "s") into kind's docker")
         return try await phase {
             let engine = try await DockerEngine.connect(address.dockerEndpoint, http: http, fix: DockerUnreachable.kindFix)
             let built = try await ImageBuilds(configuration: configuration, engine: engine, dockerHost: address.dockerHost,
-                                              artifacts: artifacts, environment: request.environment, progress: progress)
+                                              artifacts: artifacts, environment: request.environment, progress: progress, report: report)
                 .run(deadline: deadline)
             await progress.end(success: true, built.map(\.entry.image.description).joined(separator: ", "))
             return built
@@ -259,16 +439,6 @@ public struct KindRun: Sendable {
                             explanation: lines)
     }
 
-    /// Deploy and tests are later phases this kind-ci cannot run yet: say so before doing
-    /// anything, rather than report a pass that skipped them.
-    private func refuseUnavailablePhases(_ configuration: Configuration) throws {
-        var missing: [String] = []
-        if configuration.test != nil, request.until == nil { missing.append("test") }
-        guard missing.isEmpty else {
-            throw PhaseUnavailable(sections: missing)
-        }
-    }
-
     private func withHeartbeat<T: Sendable>(_ body: () async throws -> T) async throws -> T {
         let heartbeat = Task { [progress] in await progress.heartbeat() }
         defer { heartbeat.cancel() }
@@ -276,14 +446,15 @@ public struct KindRun: Sendable {
     }
 }
 
-/// The configuration asks for phases this version of kind-ci does not have yet.
-struct PhaseUnavailable: UserFacingError {
-    let sections: [String]
+/// A failure, explained, followed by the run's closing line (each phase's time).
+struct Concluded: UserFacingError {
+    let error: any UserFacingError
+    let closingLine: String
 
-    var exitStatus: ExitStatus { .internalError }
+    var exitStatus: ExitStatus { error.exitStatus }
+    var exitCode: Int32 { error.exitCode }
 
     func render(style: TerminalStyle) -> String {
-        "kind-ci: \(style.error("error:")) kind-ci \(KindCIVersion.current) cannot run the \(sections.joined(separator: ", ")) section\(sections.count == 1 ? "" : "s") of kind-ci.yml yet\n"
-            + "  \(style.hint("fix:")) use `kind-ci run --until kubernetes` to get a ready cluster (images built) and .kind-ci/env, and run those steps yourself"
+        error.render(style: style) + "\n" + closingLine
     }
 }

@@ -163,7 +163,8 @@ actor Kubelet {
             if policy == "Never" { return .pullFailed("container image \"\(image)\" is not present with pull policy of Never") }
             let pulled = try? await call("POST", "/images/create?fromImage=\(image.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? image)")
             guard let pulled, pulled.status == 200, !pulled.text.contains("\"error\"") else {
-                return .pullFailed("rpc error: failed to pull image \"\(image)\": \(pulled.map { $0.text.suffix(200) } ?? "no answer")")
+                return .pullFailed("rpc error: failed to pull image \"\(image)\": "
+                                   + (pulled.map { $0.text.suffix(200).trimmingCharacters(in: .whitespacesAndNewlines) } ?? "no answer"))
             }
         }
         var body: [String: Any] = ["Image": image,

@@ -1,0 +1,87 @@
+import Foundation
+import KindCICore
+
+/// `test:`: the test command, by `/bin/sh -c` in the configuration's folder with kind-ci's
+/// environment, its output streamed; stopped like a signal would stop it (its process group gets
+/// SIGTERM, then SIGKILL) when `test.timeout` or the overall deadline comes; afterwards the report
+/// files it names are copied into the artifacts, whatever the outcome.
+struct TestPhase: Sendable {
+    let settings: TestSettings
+    let directory: String
+    let environment: [String: String?]
+    let progress: ProgressReporter
+
+    enum Outcome: Sendable, Equatable {
+        case finished(ShellCommand.Outcome)
+        /// Stopped at `limit` (`test.timeout 10m`, `the overall deadline`).
+        case stopped(limit: String)
+    }
+
+    func run(until deadline: ContinuousClock.Instant, limit: String) async throws -> Outcome {
+        let command = ShellCommand(command: settings.run, directory: directory, environment: environment)
+        return try await withThrowingTaskGroup(of: Outcome?.self) { group in
+            group.addTask {
+                .finished(try await command.run { [progress] line in await progress.output(line) })
+            }
+            group.addTask {
+                try await Task.sleep(until: deadline)
+                return .stopped(limit: limit)
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let outcome = first else { throw CancellationError() }
+            return outcome
+        }
+    }
+
+    /// Copies the files `test.reports` names into `folder` (their names kept; a name seen twice
+    /// gets its folders in front); returns the copies' paths and the patterns that matched nothing.
+    func copyReports(into folder: URL) -> (copied: [String], unmatched: [String]) {
+        var copied: [String] = []
+        var unmatched: [String] = []
+        var taken: Set<String> = []
+        for pattern in settings.reports {
+            let full = pattern.hasPrefix("/") ? pattern : URL(fileURLWithPath: directory).appendingPathComponent(pattern).path
+            let matches = Glob.isPattern(pattern) ? Glob.matches(full) : (FileManager.default.fileExists(atPath: full) ? [full] : [])
+            if matches.isEmpty { unmatched.append(pattern) }
+            for path in matches {
+                let relative = path.hasPrefix(directory + "/") ? String(path.dropFirst(directory.count + 1)) : path
+                var name = URL(fileURLWithPath: path).lastPathComponent
+                if taken.contains(name) {
+                    name = relative.split(separator: "/").filter { $0 != ".." }.joined(separator: "_")
+                }
+                taken.insert(name)
+                let target = folder.appendingPathComponent(name)
+                try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                try? FileManager.default.removeItem(at: target)
+                if (try? FileManager.default.copyItem(atPath: path, toPath: target.path)) != nil { copied.append(target.path) }
+            }
+        }
+        return (copied, unmatched)
+    }
+}
+
+/// The tests ran and failed: kind-ci exits with their code when it is 1-63, else 1, so that a test
+/// suite's code is never mistaken for one of kind-ci's own (cli-contract.md).
+struct TestsFailed: UserFacingError {
+    let outcome: TestPhase.Outcome
+
+    var exitStatus: ExitStatus { .testsFailed }
+
+    var exitCode: Int32 {
+        if case let .finished(.exited(code)) = outcome { return ExitStatus.testCommandExit(code) }
+        return ExitStatus.testsFailed.rawValue
+    }
+
+    func render(style: TerminalStyle) -> String {
+        switch outcome {
+        case let .finished(.exited(code)) where ExitStatus.testCommandExit(code) != code:
+            return "kind-ci: \(style.error("error:")) the tests failed: the test command exited with \(code), reported as 1 "
+                + "(codes outside 1-63 would read as kind-ci's own)"
+        case let .finished(result):
+            return "kind-ci: \(style.error("error:")) the tests failed: the test command \(result.description)"
+        case let .stopped(limit):
+            return "kind-ci: \(style.error("error:")) the tests did not finish within \(limit): stopped them\n"
+                + "  \(style.hint("fix:")) raise the limit, or look for a test that hangs (its output is above)"
+        }
+    }
+}

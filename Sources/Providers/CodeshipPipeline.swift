@@ -22,6 +22,10 @@ enum CodeshipPipeline {
         if options.stage != nil {
             throw InitProblem("Codeship Pro has no stages", fix: "leave out --stage", exitStatus: .usage)
         }
+        if options.parallel != nil {
+            throw InitProblem("kind-ci writes one Codeship step", fix: "leave out --parallel; run several `kind-ci run --up` steps under `type: parallel` yourself, each with KIND_CI_SHARD and KIND_CI_SHARDS set",
+                              exitStatus: .usage)
+        }
         guard !options.job.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw InitProblem("the step name is empty", fix: "pass e.g. --job \(PipelineOptions.defaultJob)", exitStatus: .usage)
         }

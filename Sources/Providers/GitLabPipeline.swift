@@ -17,6 +17,7 @@ enum GitLabPipeline {
         let runnerImage: String
         let kindImage: String
         let kindRepository: String
+        let parallel: Int?
         let timeout = "30 minutes"
     }
 
@@ -33,7 +34,8 @@ enum GitLabPipeline {
         let image = options.kindImage
         let context = Context(job: job, stage: stage, runnerImage: options.runnerImage,
                               kindImage: image.description,
-                              kindRepository: image.registry.map { "\($0)/\(image.path)" } ?? image.path)
+                              kindRepository: image.registry.map { "\($0)/\(image.path)" } ?? image.path,
+                              parallel: options.parallel)
         return [GeneratedFile(path: path, contents: try TemplateRenderer.render("gitlab/gitlab-ci.yml.mustache", context))]
     }
 }

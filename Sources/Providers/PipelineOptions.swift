@@ -13,14 +13,20 @@ public struct PipelineOptions: Sendable {
     /// Nil when not given; hosts without stages refuse it.
     public var stage: String?
     public var runnerImage: String
+    /// `--parallel N`: N jobs, each with its own kind, sharing the tests (`test.shard`); nil: one.
+    public var parallel: Int?
 
     public init(kindImage: ImageReference = KindSettings.defaultImage, job: String? = nil, stage: String? = nil,
-                runnerImage: String? = nil) {
+                runnerImage: String? = nil, parallel: Int? = nil) {
         self.kindImage = kindImage
         self.job = job ?? Self.defaultJob
         self.stage = stage
         self.runnerImage = runnerImage ?? Self.defaultRunnerImage
+        self.parallel = parallel
     }
+
+    /// GitLab's bounds for `parallel: N`, which the other hosts' limits include.
+    public static let parallelRange = 2...200
 
     /// The kind image from `--kind-image IMAGE` or `--kubernetes 1.N` (at most one of them).
     public static func kindImage(named name: String?, kubernetes: String?) throws -> ImageReference {

@@ -43,9 +43,15 @@ struct Init: ParsableCommand {
                                valueName: "image"))
     var runnerImage: String?
 
+    @Option(help: ArgumentHelp("Run N jobs (GitLab), each with its own kind, sharing the test files of test.shard.", valueName: "N"))
+    var parallel: Int?
+
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
+        if let parallel, !PipelineOptions.parallelRange.contains(parallel) {
+            throw ValidationError("--parallel \(parallel): give \(PipelineOptions.parallelRange.lowerBound) to \(PipelineOptions.parallelRange.upperBound) jobs.")
+        }
         if list {
             guard host == nil else { throw ValidationError("--list lists every host; leave out '\(host!.rawValue)'.") }
         } else if host == nil {
@@ -64,7 +70,7 @@ struct Init: ParsableCommand {
             return
         }
         let kindImage = try PipelineOptions.kindImage(named: self.kindImage, kubernetes: kubernetes)
-        let options = PipelineOptions(kindImage: kindImage, job: job, stage: stage, runnerImage: runnerImage)
+        let options = PipelineOptions(kindImage: kindImage, job: job, stage: stage, runnerImage: runnerImage, parallel: parallel)
         let pipeline = try host.pipelineFiles(options)
         if stdout {
             // One file prints as it is (pipeable into place); several are told apart by a comment.

@@ -44,6 +44,7 @@ import Testing
         #expect(configuration.test?.run == "./scripts/integration-test.sh --junit reports/junit.xml")
         #expect(configuration.test?.reports == ["reports/*.xml", "other/report.xml"])
         #expect(configuration.test?.timeout == .minutes(10))
+        #expect(configuration.test?.shardFiles == ["tests/**/*_test.sh"])
         #expect(configuration.timeout == .minutes(45))
     }
 

@@ -110,6 +110,25 @@ extension DeployTests {
         #expect(FileManager.default.fileExists(atPath: folder.url.appendingPathComponent(".kind-ci/diagnostics/pods.txt").path))
     }
 
+    @Test func eachShardRunsItsShareOfTheTestFiles() throws {
+        var files: [String: String] = [:]
+        for name in ["a", "b", "c", "d", "e"] { files["tests/\(name)_test.sh"] = "echo ran \(name)\n" }
+        let folder = try project("""
+            test:
+              run: 'for f in $KIND_CI_SHARD_FILES; do sh "$f"; done; echo "shard $KIND_CI_SHARD of $KIND_CI_SHARDS"'
+              shard: {files: "tests/**/*_test.sh"}
+
+            """, files: files)
+        let result = try KindCIBinary.run(["run", "--host", "127.0.0.1"] + ReachingKindTests.kubeconfig(folder), in: folder.url,
+                                          environment: ReachingKindTests.noCI.merging(["CI_NODE_INDEX": "2", "CI_NODE_TOTAL": "3"]) { $1 })
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("shard 2 of 3: 2 of 5 test files"))
+        #expect(result.stderr.contains("ran b\nran e\nshard 2 of 3\n"))
+        #expect(try String(contentsOf: folder.url.appendingPathComponent(".kind-ci/shard-files"), encoding: .utf8)
+            == "tests/b_test.sh\ntests/e_test.sh\n")
+        #expect(try String(contentsOf: folder.url.appendingPathComponent(".kind-ci/env"), encoding: .utf8).contains("KIND_CI_SHARD=2\nKIND_CI_SHARDS=3\n"))
+    }
+
     /// The test's own child is gone (or a zombie waiting to be reaped).
     static func expectStopped(_ pidFile: URL) throws {
         let pid = try #require(Int32(try String(contentsOf: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))

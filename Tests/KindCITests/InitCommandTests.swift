@@ -45,6 +45,16 @@ import TestSupport
         #expect(result.stdout.contains("kept kind-ci.yml as it is"))
     }
 
+    @Test func parallelIsGitLabsParallelAndBounded() throws {
+        let three = try KindCIBinary.run(["init", "gitlab", "--stdout", "--parallel", "3"])
+        #expect(three.status == 0, "\(three.stderr)")
+        #expect(three.stdout.contains("\n  parallel: 3\n"))
+        #expect(try KindCIBinary.run(["init", "gitlab", "--stdout", "--parallel", "1"]).status == ExitStatus.usage.rawValue)
+        let codeship = try KindCIBinary.run(["init", "codeship", "--stdout", "--parallel", "2"])
+        #expect(codeship.status == ExitStatus.usage.rawValue)
+        #expect(codeship.stderr.contains("KIND_CI_SHARD"))
+    }
+
     @Test func stdoutPrintsAndWritesNothing() throws {
         let folder = try TemporaryFolder()
         let gitlab = try KindCIBinary.run(["init", "gitlab", "--stdout", "--kubernetes", "1.22"], in: folder.url)

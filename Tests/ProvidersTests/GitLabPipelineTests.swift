@@ -82,6 +82,15 @@ import Yams
         #expect(outcome.passed, "\(outcome.output)")
     }
 
+    @Test func parallelJobsEachGetTheirOwnKind() throws {
+        let (text, job, _) = try Self.render(PipelineOptions(parallel: 3))
+        #expect(job["parallel"]?.int == 3)
+        #expect(try Self.render(PipelineOptions()).job["parallel"] == nil)
+        let folder = try TemporaryFolder()
+        let outcome = try CheckJSONSchema.validate([try folder.write("gitlab.yml", text)], schema: "vendor.gitlab-ci")
+        #expect(outcome.passed, "\(outcome.output)")
+    }
+
     /// The validator is real: a file GitLab would refuse fails it.
     @Test func theSchemaCheckRefusesABrokenFile() throws {
         let folder = try TemporaryFolder()

@@ -34,6 +34,7 @@ extension Configuration {
                 ("run", .text(test.run)),
                 test.reports.isEmpty ? nil : ("reports", Node(test.reports.map(Node.text))),
                 test.timeout.map { ("timeout", .text($0.description)) },
+                test.shardFiles.isEmpty ? nil : ("shard", .pairs([("files", Node(test.shardFiles.map(Node.text)))])),
             ])))
         }
         if let timeout { pairs.append(("timeout", .text(timeout.description))) }

@@ -141,6 +141,9 @@ public struct TestSettings: Sendable, Equatable {
     public var reports: [String] = []
     /// How long the tests may run; nil: until the overall deadline.
     public var timeout: ConfigDuration?
+    /// Test files split across parallel jobs (`test.shard.files`); each job's share is handed to
+    /// the test command.
+    public var shardFiles: [String] = []
 
     public init(run: String) {
         self.run = run

@@ -32,6 +32,7 @@ public struct KindRun: Sendable {
         let configuration = try request.configuration(required: true)
         // Manifests are read (and checked) before kind is touched: a broken one fails at once.
         let steps = try DeploySteps(configuration)
+        let shards = try Shards.from(environment: request.environment)
         let clock = Clock(start: start, overall: RunDeadline.overall(request: request, configuration: configuration, start: start))
         let artifacts = URL(fileURLWithPath: request.artifacts)
         let report = RunReport()
@@ -41,8 +42,8 @@ public struct KindRun: Sendable {
                 var state = State()
                 let outcome: Result<String, any Error>
                 do {
-                    outcome = .success(try await phases(configuration, steps, http: http, clock: clock, artifacts: artifacts,
-                                                        report: report, state: &state))
+                    outcome = .success(try await phases(configuration, steps, shards: shards, http: http, clock: clock,
+                                                        artifacts: artifacts, report: report, state: &state))
                 } catch {
                     outcome = .failure(error)
                 }
@@ -73,8 +74,8 @@ public struct KindRun: Sendable {
     }
 
     /// Every phase in order, up to `--until`.
-    private func phases(_ configuration: Configuration, _ steps: DeploySteps, http: HTTPFetch, clock: Clock, artifacts: URL,
-                        report: RunReport, state: inout State) async throws -> String {
+    private func phases(_ configuration: Configuration, _ steps: DeploySteps, shards: Shards, http: HTTPFetch, clock: Clock,
+                        artifacts: URL, report: RunReport, state: inout State) async throws -> String {
         let reach = request.until
         state.pending = ["kind"] + (configuration.build.isEmpty ? [] : ["build"])
             + (reach == .images ? [] : ["kubernetes"])
@@ -91,6 +92,8 @@ public struct KindRun: Sendable {
         await report.add("kind-ci.kind", "docker ready", duration: ContinuousClock.now - clock.start)
         await report.phase("kind", took: ContinuousClock.now - clock.start)
         var env = EnvFile.forKind(at: address, environment: request.environment)
+        env.set("KIND_CI_SHARD", String(shards.index))
+        env.set("KIND_CI_SHARDS", String(shards.count))
         if !configuration.build.isEmpty {
             state.begin("build")
             let started = ContinuousClock.now
@@ -115,7 +118,7 @@ public struct KindRun: Sendable {
         }
         if reach == nil, let test = configuration.test {
             state.begin("test")
-            try await runTests(test, configuration, env: env, clock: clock, artifacts: artifacts, report: report)
+            try await runTests(test, configuration, env: env, shards: shards, clock: clock, artifacts: artifacts, report: report)
         }
         return try await finish(env, artifacts)
     }
@@ -314,16 +317,27 @@ public struct KindRun: Sendable {
 
     /// `test:` with kind-ci's environment, stopped at `test.timeout` or the overall deadline; its
     /// reports copied into the artifacts whatever happens.
-    private func runTests(_ test: TestSettings, _ configuration: Configuration, env: EnvFile, clock: Clock, artifacts: URL,
-                          report: RunReport) async throws {
-        let phase = TestPhase(settings: test, directory: configuration.directory, environment: env.childEnvironment, progress: progress)
+    private func runTests(_ test: TestSettings, _ configuration: Configuration, env: EnvFile, shards: Shards, clock: Clock,
+                          artifacts: URL, report: RunReport) async throws {
+        await progress.begin("kind_ci_test", "Running the tests")
+        var environment = env.childEnvironment
+        if !test.shardFiles.isEmpty {
+            let all = Shards.files(matching: test.shardFiles, in: configuration.directory)
+            let share = shards.share(of: all)
+            environment["KIND_CI_SHARD_FILES"] = share.joined(separator: "\n")
+            let list = artifacts.appendingPathComponent("shard-files")
+            try? FileManager.default.createDirectory(at: artifacts, withIntermediateDirectories: true)
+            try? Data(share.map { $0 + "\n" }.joined().utf8).write(to: list, options: .atomic)
+            await progress.note("shard \(shards.index) of \(shards.count): \(share.count) of \(all.count) test files "
+                + "(KIND_CI_SHARD_FILES, and \(request.artifacts)/shard-files)")
+        }
+        let phase = TestPhase(settings: test, directory: configuration.directory, environment: environment, progress: progress)
         var deadline = clock.overall ?? .now + .seconds(24 * 3600)
         var limit = "the overall deadline"
         if let timeout = test.timeout, ContinuousClock.now + timeout.duration < deadline {
             deadline = ContinuousClock.now + timeout.duration
             limit = "test.timeout \(timeout)"
         }
-        await progress.begin("kind_ci_test", "Running the tests")
         await progress.note(test.run)
         let started = ContinuousClock.now
         let result: Result<TestPhase.Outcome, any Error>

@@ -27,6 +27,8 @@ public enum PipelineWriter {
         for file in files {
             let url = root.appendingPathComponent(file.path)
             do {
+                // Some hosts read their files from a folder of their own (.github/workflows/, .circleci/).
+                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
                 try Data(file.contents.utf8).write(to: url, options: .atomic)
             } catch {
                 throw InitProblem("cannot write '\(url.path)': \(error.localizedDescription)",

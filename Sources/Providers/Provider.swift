@@ -2,11 +2,27 @@
 public enum Provider: String, CaseIterable, Sendable {
     case gitlab
     case codeship
+    case github
+    case circleci
+    case travis
+    case bitbucket
+    case drone
+    case woodpecker
+    case buildkite
+    case azure
 
     public var displayName: String {
         switch self {
         case .gitlab: "GitLab CI"
         case .codeship: "Codeship Pro"
+        case .github: "GitHub Actions"
+        case .circleci: "CircleCI"
+        case .travis: "Travis CI"
+        case .bitbucket: "Bitbucket Pipelines"
+        case .drone: "Drone"
+        case .woodpecker: "Woodpecker CI"
+        case .buildkite: "Buildkite"
+        case .azure: "Azure Pipelines"
         }
     }
 
@@ -17,6 +33,22 @@ public enum Provider: String, CaseIterable, Sendable {
             "a runner that allows privileged services (config.toml: privileged = true, or services_privileged with allowed_privileged_services); Docker or Kubernetes executor"
         case .codeship:
             "nothing beyond Codeship Pro itself: kind starts from the step on the build machine's Docker (add_docker)"
+        case .github:
+            "GitHub-hosted Linux runners (or self-hosted ones whose Docker allows --privileged service containers)"
+        case .circleci:
+            "the machine executor (in the file); kind starts from the job on the machine's Docker"
+        case .travis:
+            "nothing: `services: docker` (in the file); kind starts from the job on the VM's Docker"
+        case .bitbucket:
+            "runtime v3 (in the file; v2 refuses --privileged); kind starts from the step on the docker service"
+        case .drone:
+            "the repository marked Trusted by a Drone admin (privileged services)"
+        case .woodpecker:
+            "the repository trusted by an admin, and on Woodpecker 3 kind's image in WOODPECKER_PLUGINS_PRIVILEGED"
+        case .buildkite:
+            "agents with Docker and docker compose that allow privileged containers (the docker-compose plugin runs kind)"
+        case .azure:
+            "Microsoft-hosted Ubuntu agents (or self-hosted ones whose Docker allows --privileged); container jobs"
         }
     }
 
@@ -25,6 +57,7 @@ public enum Provider: String, CaseIterable, Sendable {
         switch self {
         case .gitlab: try GitLabPipeline.files(options)
         case .codeship: try CodeshipPipeline.files(options)
+        default: try HostPipeline.files(self, options)
         }
     }
 }

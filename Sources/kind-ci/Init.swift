@@ -33,7 +33,7 @@ struct Init: ParsableCommand {
     @Option(help: ArgumentHelp("Choose the kind image by Kubernetes version: bsycorp/kind:latest-1.N.", valueName: "1.N"))
     var kubernetes: String?
 
-    @Option(help: ArgumentHelp("The job (GitLab) or step (Codeship) name.", valueName: "name"))
+    @Option(help: ArgumentHelp("The job or step name (default kubernetes-tests; kubernetes_tests on Azure).", valueName: "name"))
     var job: String?
 
     @Option(help: ArgumentHelp("The GitLab stage (default \(PipelineOptions.defaultStage)).", valueName: "name"))
@@ -43,7 +43,7 @@ struct Init: ParsableCommand {
                                valueName: "image"))
     var runnerImage: String?
 
-    @Option(help: ArgumentHelp("Run N jobs (GitLab), each with its own kind, sharing the test files of test.shard.", valueName: "N"))
+    @Option(help: ArgumentHelp("Run N jobs (GitLab, GitHub, CircleCI, Buildkite, Azure), each with its own kind, sharing the test files of test.shard.", valueName: "N"))
     var parallel: Int?
 
     @OptionGroup var global: GlobalOptions

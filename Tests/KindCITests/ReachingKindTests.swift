@@ -38,7 +38,7 @@ import TestSupport
         #expect(result.status == 0, "\(result.stderr)")
         let noProxy = ProcessInfo.processInfo.environment["NO_PROXY"].map { $0.isEmpty ? "" : "\($0)," } ?? ""
         #expect(result.stdout == "DOCKER_HOST=tcp://127.0.0.1:2375\nKIND_CI_HOST=127.0.0.1\nNO_PROXY=\(noProxy)127.0.0.1\n"
-            + "KUBECONFIG=\(folder.url.path)/home/.kube/config\n")
+            + "KIND_CI_SHARD=1\nKIND_CI_SHARDS=1\nKUBECONFIG=\(folder.url.path)/home/.kube/config\n")
         let log = result.stderr
         let states = ["connection refused", "docker-ready at 127.0.0.1:\(standIn.port): ready", "kubernetes-ready at 127.0.0.1:\(standIn.port): not yet (404)",
                       "Kubernetes v1.23.10 is ready"]

@@ -99,6 +99,22 @@ struct UpDownTests {
         #expect(try !TestDocker.containerExists(name))
     }
 
+    /// Bitbucket's docker service holds localhost:2375 itself: kind's docker port moves aside.
+    @Test func aPortTheDaemonItselfHoldsMovesAside() throws {
+        let tcp = try #require(TestDocker.tcp, "no test dockerd: run scripts/test")
+        let daemonPort = try #require(Int(tcp.split(separator: ":").last ?? ""))
+        let (folder, ports) = try Self.project(image: FakeKind.ready)
+        try folder.write("kind-ci.yml", try String(contentsOf: folder.url.appendingPathComponent("kind-ci.yml"), encoding: .utf8)
+            .replacing("docker: \(ports[0])", with: "docker: \(daemonPort)"))
+        var environment = Self.environment
+        environment["DOCKER_HOST"] = "tcp://\(tcp)"
+        defer { _ = try? KindCIBinary.run(["down"], in: folder.url, environment: environment) }
+        let up = try KindCIBinary.run(["up", Self.runOption], in: folder.url, environment: environment)
+        #expect(up.status == 0, "\(up.stderr)")
+        #expect(up.stderr.contains("kind's port goes to \(daemonPort + 10000) instead"))
+        #expect(up.stdout == "kind is up at 127.0.0.1: docker \(daemonPort + 10000), api \(ports[1]), config \(ports[2])\n")
+    }
+
     @Test func aTakenPortIsAClearError() async throws {
         let (folder, ports) = try Self.project(image: FakeKind.ready)
         let configPort = ports[2]

@@ -23,7 +23,7 @@ import TestSupport
         for file in try provider.pipelineFiles(Self.options(provider, variant)) {
             let golden = folder.appendingPathComponent(file.path)
             if Repository.recording {
-                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                try FileManager.default.createDirectory(at: golden.deletingLastPathComponent(), withIntermediateDirectories: true)
                 try Data(file.contents.utf8).write(to: golden)
             }
             #expect(file.contents == (try String(contentsOf: golden, encoding: .utf8)), "\(golden.path) differs")

@@ -9,9 +9,20 @@ public enum CheckJSONSchema {
 
     /// Validates every file against the built-in schema `schema` (e.g. `vendor.gitlab-ci`) in one run.
     public static func validate(_ files: [URL], schema: String) throws -> Outcome {
+        // Azure's schema holds patterns the default regular-expression engine cannot compile.
+        let variant = schema == "vendor.azure-pipelines" ? ["--regex-variant", "python"] : []
+        return try run(["check-jsonschema", "--builtin-schema", schema] + variant + files.map(\.path), tool: "check-jsonschema")
+    }
+
+    /// `actionlint` on GitHub workflows (it also runs shellcheck on `run:` scripts when present).
+    public static func actionlint(_ files: [URL]) throws -> Outcome {
+        try run(["actionlint"] + files.map(\.path), tool: "actionlint")
+    }
+
+    private static func run(_ arguments: [String], tool: String) throws -> Outcome {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["check-jsonschema", "--builtin-schema", schema] + files.map(\.path)
+        process.arguments = arguments
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("check-jsonschema-\(UUID())")
         try Data().write(to: output)
         defer { try? FileManager.default.removeItem(at: output) }
@@ -24,7 +35,7 @@ public enum CheckJSONSchema {
         try handle.close()
         let text = try String(contentsOf: output, encoding: .utf8)
         if process.terminationStatus == 127 {
-            throw MissingTool(message: "check-jsonschema is not installed: run scripts/setup-test-tools")
+            throw MissingTool(message: "\(tool) is not installed: run scripts/setup-test-tools")
         }
         return Outcome(passed: process.terminationStatus == 0, output: text)
     }

@@ -54,6 +54,7 @@ struct KindLauncher: Sendable {
     func up(image: ImageReference, name: String?, runOptions: [String], ports: KindPorts,
             environment: [String: String]) async throws -> KindAddress {
         let placement = await placement()
+        let ports = await clearOfDaemon(ports, placement: placement)
         let name = name ?? Self.defaultName(for: placement)
         if let existing = try await engine.container(name) {
             guard existing.labels[Label.role] == "kind" else {
@@ -108,6 +109,22 @@ struct KindLauncher: Sendable {
         }
         await progress.note("started kind as \(name) (\(id.prefix(12))) from \(image), \(placement == .host ? "ports on 127.0.0.1" : "on network \(placement.label.dropFirst("network:".count))")")
         return try address(of: started)
+    }
+
+    /// On the host of a daemon reached over loopback TCP (Bitbucket's docker service holds
+    /// localhost:2375), kind cannot be published where the daemon itself listens: such a port moves
+    /// up by 10000 (2375 to 12375), and kind's labels say where it went.
+    private func clearOfDaemon(_ ports: KindPorts, placement: Placement) async -> KindPorts {
+        guard placement == .host, case let .tcp(host, daemonPort) = engine.endpoint.address,
+              ["localhost", "127.0.0.1", "::1"].contains(host) else { return ports }
+        var moved = ports
+        if moved.docker == daemonPort { moved.docker += 10000 }
+        if moved.api == daemonPort { moved.api += 10000 }
+        if moved.config == daemonPort { moved.config += 10000 }
+        if moved != ports {
+            await progress.note("the Docker daemon itself listens on \(host):\(daemonPort): kind's port goes to \(daemonPort + 10000) instead")
+        }
+        return moved
     }
 
     /// Removes the kind `up` started under `name` (default: this placement's name); false when there was none.

@@ -1,0 +1,102 @@
+import Foundation
+import KindCICore
+
+/// The hosts whose pipeline is one template per file with the same few values (ci-hosts.md):
+/// GitHub, CircleCI, Travis, Bitbucket, Drone, Woodpecker, Buildkite and Azure. Each gets kind-ci
+/// the same way: the runner image, pinned to the version that wrote the file (the job's image, or
+/// a container started from the job with the Docker socket when the host has no job image).
+struct HostPipeline {
+    /// What differs between these hosts.
+    struct Spec {
+        /// Output path and template, per file.
+        let files: [(path: String, template: String)]
+        /// The job name's shape where the host restricts it (as a regular expression), and how to say so.
+        let jobName: (pattern: String, rule: String)?
+        /// Whether the host can run N copies of the job (`--parallel`).
+        let parallel: Bool
+        /// The host's shard variables, handed to kind-ci's container when the job starts one.
+        var shardVariables: [String] = []
+    }
+
+    static func spec(_ provider: Provider) -> Spec {
+        switch provider {
+        case .github:
+            Spec(files: [(".github/workflows/kind-ci.yml", "github/workflow.yml.mustache")],
+                 jobName: ("^[A-Za-z_][A-Za-z0-9_-]*$", "a GitHub job id: letters, digits, '-' and '_', not starting with a digit or '-'"),
+                 parallel: true)
+        case .circleci:
+            Spec(files: [(".circleci/config.yml", "circleci/config.yml.mustache")],
+                 jobName: ("^[A-Za-z0-9_-]+$", "a CircleCI job name: letters, digits, '-' and '_'"), parallel: true,
+                 shardVariables: ["CIRCLE_NODE_INDEX", "CIRCLE_NODE_TOTAL"])
+        case .travis:
+            Spec(files: [(".travis.yml", "travis/travis.yml.mustache")], jobName: nil, parallel: false)
+        case .bitbucket:
+            Spec(files: [("bitbucket-pipelines.yml", "bitbucket/bitbucket-pipelines.yml.mustache")], jobName: nil, parallel: false)
+        case .drone:
+            Spec(files: [(".drone.yml", "drone/drone.yml.mustache")], jobName: nil, parallel: false)
+        case .woodpecker:
+            Spec(files: [(".woodpecker/kind-ci.yml", "woodpecker/kind-ci.yml.mustache")],
+                 jobName: ("^[A-Za-z0-9_.-]+$", "a Woodpecker step name: letters, digits, '.', '-' and '_'"), parallel: false)
+        case .buildkite:
+            Spec(files: [(".buildkite/pipeline.yml", "buildkite/pipeline.yml.mustache"),
+                         (".buildkite/docker-compose.kind-ci.yml", "buildkite/docker-compose.kind-ci.yml.mustache")],
+                 jobName: nil, parallel: true)
+        case .azure:
+            Spec(files: [("azure-pipelines.yml", "azure/azure-pipelines.yml.mustache")],
+                 jobName: ("^[A-Za-z_][A-Za-z0-9_]*$", "an Azure job name: letters, digits and '_', not starting with a digit"),
+                 parallel: true)
+        case .gitlab, .codeship:
+            preconditionFailure("\(provider) has its own pipeline type")
+        }
+    }
+
+    /// The values the templates use; every one is escaped by the renderer except the numbers.
+    struct Context {
+        let job: String
+        let runnerImage: String
+        let kindImage: String
+        let parallel: Int?
+        /// `1, 2, 3`: a matrix of shard numbers.
+        let shardList: String?
+        /// For hosts without a job image: kind-ci's image run with the host's Docker socket.
+        let dockerRun: String
+        /// GitHub's expressions, handed in as values: `${{` would read as a template tag.
+        let matrixShard = "${{ matrix.shard }}"
+        let artifactName: String
+        /// Where the repository is mounted in kind-ci's container when the job starts one.
+        let workspace = "/workspace"
+    }
+
+    static func files(_ provider: Provider, _ options: PipelineOptions) throws -> [GeneratedFile] {
+        let spec = spec(provider)
+        if options.stage != nil {
+            throw InitProblem("\(provider.displayName) has no stages in kind-ci's file", fix: "leave out --stage", exitStatus: .usage)
+        }
+        if options.parallel != nil, !spec.parallel {
+            throw InitProblem("kind-ci writes one \(provider.displayName) job",
+                              fix: "leave out --parallel; for several jobs set KIND_CI_SHARD and KIND_CI_SHARDS in each (see kind-ci's README, Sharding)",
+                              exitStatus: .usage)
+        }
+        // Azure's job names cannot hold the default's '-'.
+        let job = provider == .azure && options.job == PipelineOptions.defaultJob ? "kubernetes_tests" : options.job
+        guard !job.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw InitProblem("the job name is empty", fix: "pass e.g. --job \(PipelineOptions.defaultJob)", exitStatus: .usage)
+        }
+        if let rule = spec.jobName, job.range(of: rule.pattern, options: .regularExpression) == nil {
+            throw InitProblem("'\(job)' is not \(rule.rule)", fix: "pass e.g. --job \(PipelineOptions.defaultJob)", exitStatus: .usage)
+        }
+        // The host's Docker socket, the repository (expanded by the shell) and the shard variables go in.
+        let dockerRun = [ShellWords.join(["docker", "run", "--rm", "-v", "/var/run/docker.sock:/var/run/docker.sock"]),
+                         #"-v "$PWD:/workspace""#,
+                         ShellWords.join(["-w", "/workspace"] + spec.shardVariables.flatMap { ["-e", $0] }
+                                         + [options.runnerImage, "kind-ci", "run", "--up"])].joined(separator: " ")
+        let context = Context(job: job, runnerImage: options.runnerImage, kindImage: options.kindImage.description,
+                              parallel: options.parallel,
+                              shardList: options.parallel.map { (1...$0).map(String.init).joined(separator: ", ") },
+                              dockerRun: dockerRun,
+                              artifactName: options.parallel == nil ? "kind-ci" : "kind-ci-${{ matrix.shard }}")
+        return try spec.files.map { file in
+            GeneratedFile(path: file.path, contents: try TemplateRenderer.render(file.template, context))
+        }
+    }
+}

@@ -1,0 +1,187 @@
+import Foundation
+import KindCICore
+import Testing
+import TestSupport
+import Yams
+@testable import Providers
+
+/// The hosts of ci-hosts.md beyond GitLab and Codeship: each file passes the vendor's schema (and
+/// actionlint for GitHub), says what ci-hosts.md says each host needs, and refuses what the host
+/// would refuse.
+@Suite struct HostPipelineTests {
+    static let hosts: [Provider] = [.github, .circleci, .travis, .bitbucket, .drone, .woodpecker, .buildkite, .azure]
+
+    /// The schema each generated file is checked with, by file name.
+    static func schema(for path: String) -> String {
+        switch path {
+        case ".github/workflows/kind-ci.yml": "vendor.github-workflows"
+        case ".circleci/config.yml": "vendor.circle-ci"
+        case ".travis.yml": "vendor.travis"
+        case "bitbucket-pipelines.yml": "vendor.bitbucket-pipelines"
+        case ".drone.yml": "vendor.drone-ci"
+        case ".woodpecker/kind-ci.yml": "vendor.woodpecker-ci"
+        case ".buildkite/pipeline.yml": "vendor.buildkite"
+        case ".buildkite/docker-compose.kind-ci.yml": "vendor.compose-spec"
+        default: "vendor.azure-pipelines"
+        }
+    }
+
+    /// Writes the files and checks each with its schema (GitHub's with actionlint too).
+    static func validate(_ files: [[GeneratedFile]]) throws {
+        let folder = try TemporaryFolder()
+        var bySchema: [String: [URL]] = [:]
+        var workflows: [URL] = []
+        for (index, set) in files.enumerated() {
+            for file in set {
+                let url = try folder.write("\(index)/\(file.path)", file.contents)
+                bySchema[schema(for: file.path), default: []].append(url)
+                if file.path.hasPrefix(".github/") { workflows.append(url) }
+            }
+        }
+        for (schema, urls) in bySchema {
+            let outcome = try CheckJSONSchema.validate(urls, schema: schema)
+            #expect(outcome.passed, "\(schema): \(outcome.output)")
+        }
+        if !workflows.isEmpty {
+            let outcome = try CheckJSONSchema.actionlint(workflows)
+            #expect(outcome.passed, "actionlint: \(outcome.output)")
+        }
+    }
+
+    static func parsed(_ provider: Provider, _ options: PipelineOptions = PipelineOptions(), file index: Int = 0) throws -> Node.Mapping {
+        let files = try provider.pipelineFiles(options)
+        return try #require(try Yams.compose(yaml: files[index].contents)?.mapping)
+    }
+
+    @Test(arguments: hosts)
+    func defaultCustomAndParallelFilesPassTheVendorsChecks(provider: Provider) throws {
+        var sets = [try provider.pipelineFiles(PipelineOptions()),
+                    try provider.pipelineFiles(PipelineOptions(kindImage: try PipelineOptions.kindImage(named: nil, kubernetes: "1.20"),
+                                                               job: "integration", runnerImage: "registry.example.com/ci/runner:2.0"))]
+        if HostPipeline.spec(provider).parallel {
+            sets.append(try provider.pipelineFiles(PipelineOptions(parallel: 3)))
+        }
+        try Self.validate(sets)
+    }
+
+    /// The validators are real: a broken file fails them.
+    @Test func theValidatorsRefuseBrokenFiles() throws {
+        let folder = try TemporaryFolder()
+        let workflow = try folder.write("w.yml", "on: push\njobs:\n  j:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v5\n        run: echo both\n")
+        #expect(try !CheckJSONSchema.actionlint([workflow]).passed)
+        let circle = try folder.write("c.yml", "version: 2.1\njobs:\n  j:\n    machine: yes\n    steps: [checkout]\n    parallelism: many\n")
+        #expect(try !CheckJSONSchema.validate([circle], schema: "vendor.circle-ci").passed)
+    }
+
+    @Test func githubRunsKindAsAPrivilegedServiceWithAHealthCheck() throws {
+        let root = try Self.parsed(.github)
+        let job = try #require(root["jobs"]?.mapping?["kubernetes-tests"]?.mapping)
+        #expect(job["container"]?.mapping?["image"]?.string == PipelineOptions.defaultRunnerImage)
+        let kind = try #require(job["services"]?.mapping?["kind"]?.mapping)
+        #expect(kind["image"]?.string == "bsycorp/kind:latest-1.23")
+        let options = kind["options"]?.string ?? ""
+        #expect(options.hasPrefix("--privileged"))
+        #expect(options.contains("--health-cmd \"wget -q -O /dev/null http://127.0.0.1:10080/docker-ready\""))
+        let steps = job["steps"]?.array() ?? []
+        #expect(steps.contains { $0.mapping?["run"]?.string == "kind-ci run" })
+        let upload = try #require(steps.last?.mapping)
+        #expect(upload["if"]?.string == "always()")
+        #expect(upload["with"]?.mapping?["include-hidden-files"]?.bool == true)
+
+        let parallel = try #require(try Self.parsed(.github, PipelineOptions(parallel: 3))["jobs"]?.mapping?["kubernetes-tests"]?.mapping)
+        #expect(parallel["strategy"]?.mapping?["matrix"]?.mapping?["shard"]?.array().compactMap(\.int) == [1, 2, 3])
+        #expect(parallel["env"]?.mapping?["KIND_CI_SHARD"]?.string == "${{ matrix.shard }}")
+        #expect(parallel["env"]?.mapping?["KIND_CI_SHARDS"]?.string == "3")
+    }
+
+    /// Hosts without privileged service containers start kind from the job, through kind-ci's image
+    /// and the host's Docker socket.
+    @Test(arguments: [Provider.circleci, .travis])
+    func hostsWithoutPrivilegedServicesStartKindFromTheJob(provider: Provider) throws {
+        let command = try #require(Self.strings(in: .mapping(try Self.parsed(provider, PipelineOptions(runnerImage: "my registry/runner:1"))))
+            .first { $0.hasPrefix("docker run") })
+        #expect(command.hasPrefix(#"docker run --rm -v /var/run/docker.sock:/var/run/docker.sock -v "$PWD:/workspace" -w /workspace"#))
+        #expect(command.hasSuffix("'my registry/runner:1' kind-ci run --up"))
+        if provider == .circleci {
+            let root = try Self.parsed(.circleci, PipelineOptions(parallel: 4))
+            let job = try #require(root["jobs"]?.mapping?["kubernetes-tests"]?.mapping)
+            #expect(job["machine"]?.mapping?["image"]?.string != nil)
+            #expect(job["parallelism"]?.int == 4)
+            #expect(command.contains("-e CIRCLE_NODE_INDEX -e CIRCLE_NODE_TOTAL"))
+        }
+    }
+
+    @Test func bitbucketUsesRuntimeV3AndTheDockerService() throws {
+        let root = try Self.parsed(.bitbucket)
+        #expect(root["image"]?.string == PipelineOptions.defaultRunnerImage)
+        let step = try #require(root["pipelines"]?.mapping?["default"]?.array().first?.mapping?["step"]?.mapping)
+        #expect(step["runtime"]?.mapping?["cloud"]?.mapping?["version"]?.string == "3")
+        #expect(step["services"]?.array().compactMap(\.string) == ["docker"])
+        #expect(step["script"]?.array().compactMap(\.string) == ["kind-ci run --up"])
+    }
+
+    @Test(arguments: [Provider.drone, .woodpecker])
+    func droneAndWoodpeckerRunKindAsAPrivilegedService(provider: Provider) throws {
+        let root = try Self.parsed(provider)
+        let kind = try #require(root["services"]?.array().first?.mapping)
+        #expect(kind["name"]?.string == "kind")
+        #expect(kind["privileged"]?.bool == true)
+        let step = try #require(root["steps"]?.array().first?.mapping)
+        #expect(step["image"]?.string == PipelineOptions.defaultRunnerImage)
+        #expect(step["commands"]?.array().compactMap(\.string) == ["kind-ci run"])
+    }
+
+    @Test func buildkiteRunsTheComposeFilesServices() throws {
+        let compose = try Self.parsed(.buildkite, file: 1)
+        let services = try #require(compose["services"]?.mapping)
+        #expect(services["kind"]?.mapping?["privileged"]?.bool == true)
+        #expect(services["tests"]?.mapping?["image"]?.string == PipelineOptions.defaultRunnerImage)
+        let step = try #require(try Self.parsed(.buildkite)["steps"]?.array().first?.mapping)
+        let plugin = try #require(step["plugins"]?.array().first?.mapping?["docker-compose#v5.5.0"]?.mapping)
+        #expect(plugin["run"]?.string == "tests")
+        #expect(plugin["config"]?.string == ".buildkite/docker-compose.kind-ci.yml")
+    }
+
+    @Test func azureRunsAContainerJobWithKindAsAService() throws {
+        let root = try Self.parsed(.azure)
+        let containers = root["resources"]?.mapping?["containers"]?.array().compactMap(\.mapping) ?? []
+        #expect(containers.first { $0["container"]?.string == "kind" }?["options"]?.string == "--privileged")
+        let job = try #require(root["jobs"]?.array().first?.mapping)
+        #expect(job["job"]?.string == "kubernetes_tests")
+        #expect(job["container"]?.string == "kind_ci")
+        #expect(job["services"]?.mapping?["kind"]?.string == "kind")
+    }
+
+    @Test func refusesWhatTheHostCannotTake() {
+        #expect(throws: InitProblem.self) { try Provider.github.pipelineFiles(PipelineOptions(job: "2fast")) }
+        #expect(throws: InitProblem.self) { try Provider.azure.pipelineFiles(PipelineOptions(job: "with-dash")) }
+        #expect(throws: InitProblem.self) { try Provider.circleci.pipelineFiles(PipelineOptions(job: "a b")) }
+        #expect(throws: InitProblem.self) { try Provider.drone.pipelineFiles(PipelineOptions(parallel: 2)) }
+        #expect(throws: InitProblem.self) { try Provider.travis.pipelineFiles(PipelineOptions(stage: "test")) }
+    }
+
+    /// Names a host takes as they are still come out as exactly those values, and still valid.
+    @Test func hostileValuesStayValues() throws {
+        let hostile = ["a: b # c", "quote\"s and 'single'", "ünïcödé 🚀", "yes", "123", "[x]", "*star", "$HOME"]
+        var sets: [[GeneratedFile]] = []
+        for value in hostile {
+            for provider in [Provider.travis, .bitbucket, .drone, .buildkite] {
+                let files = try provider.pipelineFiles(PipelineOptions(job: "job \(value)", runnerImage: "runner \(value)"))
+                let root = try #require(try Yams.compose(yaml: files[0].contents)?.mapping)
+                let values = Self.strings(in: .mapping(root))
+                #expect(values.contains("job \(value)"), "\(provider): \(files[0].contents)")
+                sets.append(files)
+            }
+        }
+        try Self.validate(sets)
+    }
+
+    static func strings(in node: Node) -> [String] {
+        switch node {
+        case let .scalar(scalar): [scalar.string]
+        case let .mapping(mapping): mapping.flatMap { strings(in: $0.key) + strings(in: $0.value) }
+        case let .sequence(sequence): sequence.flatMap(strings)
+        case .alias: []
+        }
+    }
+}

@@ -95,6 +95,7 @@ let package = Package(
         // Helpers shared by the test targets: running the built binary, scratch folders.
         .target(
             name: "TestSupport",
+            dependencies: [.product(name: "Yams", package: "Yams")],
             path: "Tests/TestSupport"
         ),
         .testTarget(

@@ -24,13 +24,8 @@ struct ReleaseBinaryTests {
     @Test(.enabled(if: TestDocker.enabled))
     func theRunnerImageBuildsAndRunsKindCI() throws {
         let path = try #require(Self.binary)
-        let context = try TemporaryFolder()
-        try FileManager.default.copyItem(at: Repository.root.appendingPathComponent("Dockerfile"), to: context.url.appendingPathComponent("Dockerfile"))
-        // As scripts/build-runner-image puts it there: stripped.
-        let strip = try Command.run("/usr/bin/strip", ["-o", context.url.appendingPathComponent("kind-ci").path, path])
-        #expect(strip.status == 0, "\(strip.stderr)")
         let tag = "kind-ci-test/runner:\(KindCIVersion.current)"
-        try TestDocker.docker(["build", "-q", "-t", tag, context.url.path])
+        try RunnerImage.build(tag: tag, binary: path)
         #expect(try TestDocker.docker(["run", "--rm", tag, "kind-ci", "--version"]) == KindCIVersion.current)
         #expect(try TestDocker.docker(["run", "--rm", tag, "sh", "-c", "command -v kubectl curl"]).contains("/usr/bin/kubectl"))
     }

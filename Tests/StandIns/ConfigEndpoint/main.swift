@@ -5,6 +5,8 @@
 //   ConfigEndpointStandIn --port N [--host 127.0.0.1] [--refuse-for 1s] [--docker-ready-after 1s]
 //                         [--kubernetes-ready-after 3s | --never-kubernetes] [--kubeconfig FILE]
 //                         [--report FILE]   (writes how many ms after docker-ready appeared it was first fetched)
+//                         [--directory DIR]   (serve DIR's files as they are, as kind's nginx serves /var/kube-config;
+//                                              the timing options then do not apply)
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -18,6 +20,8 @@ struct Script {
     var dockerReadyAfter = 0.0
     var kubernetesReadyAfter: Double? = 0.0
     var report: String?
+    /// Serve this folder's files instead of the scripted ones.
+    var directory: String?
     var kubeconfig = """
         apiVersion: v1
         kind: Config
@@ -57,6 +61,7 @@ struct Script {
             case "--never-kubernetes": kubernetesReadyAfter = nil
             case "--kubeconfig": kubeconfig = try String(contentsOfFile: try value(flag), encoding: .utf8)
             case "--report": report = try value(flag)
+            case "--directory": directory = try value(flag)
             default: throw UsageError(message: "unknown option \(flag)")
             }
         }
@@ -64,7 +69,12 @@ struct Script {
 
     /// The body for `path` at `uptime` seconds, or nil for 404.
     func file(_ path: String, uptime: Double) -> String? {
-        switch path {
+        if let directory {
+            let name = path.dropFirst()
+            guard !name.isEmpty, !name.contains("/"), !name.hasPrefix(".") else { return nil }
+            return try? String(contentsOfFile: directory + "/" + name, encoding: .utf8)
+        }
+        return switch path {
         case "/docker-ready": uptime >= dockerReadyAfter ? "" : nil
         case "/kubernetes-ready": kubernetesReadyAfter.map { uptime >= $0 ? "" : nil } ?? nil
         case "/config": kubeconfig

@@ -92,6 +92,18 @@ let package = Package(
             ],
             path: "Tests/StandIns/KubernetesAPI"
         ),
+        // Test-only Docker API proxy for the pipeline emulations: a daemon that, like a CI host's,
+        // grants --privileged, by asking this sandbox's daemon for the equivalent options. Not shipped.
+        .executableTarget(
+            name: "DockerPrivilegeProxy",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            path: "Tests/StandIns/DockerPrivilegeProxy"
+        ),
         // Helpers shared by the test targets: running the built binary, scratch folders.
         .target(
             name: "TestSupport",

@@ -56,4 +56,18 @@ struct PipelineEmulationTests {
         #expect(outcome.serviceLogs["kind"]?.contains("DOCKER_HOST=tcp://kind:2375 is set") == true, "\(outcome.serviceLogs)")
         #expect(outcome.output.contains("refused"), "\(outcome.output)")
     }
+
+    @Test func theCodeshipExampleRunsWithAddDocker() throws {
+        let folder = try Self.example("codeship")
+        let build = try CodeshipEmulation(project: folder.url)
+        // The step starts the kind image kind-ci.yml names, on the build machine's Docker.
+        let kindImage = try ConfigLoader.load(path: folder.url.appendingPathComponent("kind-ci.yml").path).kind.image.description
+        try Self.provide(job: try #require(build.serviceImages.first), kind: [kindImage])
+        let outcome = try build.run()
+        #expect(outcome.status == 0, "\(outcome.output)\n\(Self.podLogs(folder))")
+        #expect(outcome.output.contains("started kind as kind-ci-"))
+        #expect(outcome.output.contains("ok   service answers on its node port"))
+        #expect(outcome.output.contains("removed kind kind-ci-"))
+        #expect(FileManager.default.fileExists(atPath: folder.url.appendingPathComponent(".kind-ci/reports/integration.xml").path))
+    }
 }

@@ -18,9 +18,11 @@ struct DeployFailed: UserFacingError {
                   fix: "see the pods' events and logs (kubectl describe / logs); `wait: {tolerate: until-deadline}` waits out pods that recover")
     }
 
-    init(timeout: Duration, limit: ConfigDuration, pending: [String]) {
-        self.init(headline: "not ready after \(ProgressReporter.format(timeout)) (wait.timeout \(limit)):", lines: pending,
-                  fix: "raise wait.timeout in kind-ci.yml if the workloads are only slow; else see their events and logs")
+    /// `limit` names what ran out: `wait.timeout 5m`, or `the overall deadline`.
+    init(timeout: Duration, limit: String, pending: [String]) {
+        self.init(headline: "not ready after \(ProgressReporter.format(timeout)) (\(limit)):", lines: pending,
+                  fix: "raise \(limit.hasPrefix("wait.timeout") ? "wait.timeout in kind-ci.yml" : "the deadline (--timeout, timeout in kind-ci.yml, or the job's)") "
+                      + "if the workloads are only slow; else see their events and logs")
     }
 
     var exitStatus: ExitStatus { .deployFailed }

@@ -11,7 +11,7 @@ struct Deployer: Sendable {
     static let parallelApplies = 8
 
     /// Applies `manifests` (objects already carry their namespace); returns the objects to wait for.
-    func apply(_ manifests: [Manifest], namespace: String?, wait: RolloutWait, timeout: ConfigDuration,
+    func apply(_ manifests: [Manifest], namespace: String?, wait: RolloutWait,
                until deadline: ContinuousClock.Instant) async throws -> [RolloutWait.Target] {
         let first = manifests.filter { ["Namespace", "CustomResourceDefinition"].contains($0.object.kind) }
         var foundations = first
@@ -24,7 +24,7 @@ struct Deployer: Sendable {
         let definitions = targets.filter { $0.resource.kind == "CustomResourceDefinition" }
         if !definitions.isEmpty {
             await progress.update("waiting for \(definitions.count) CustomResourceDefinition\(definitions.count == 1 ? "" : "s") to be established")
-            try await wait.wait(for: definitions, timeout: timeout, until: deadline)
+            try await wait.wait(for: definitions, limit: "the overall deadline", until: deadline)
         }
         let rest = manifests.filter { !["Namespace", "CustomResourceDefinition"].contains($0.object.kind) }
         for namespace in Set(rest.compactMap(\.object.namespace)).sorted() {

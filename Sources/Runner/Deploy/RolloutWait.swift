@@ -26,7 +26,8 @@ struct RolloutWait: Sendable {
     static let pods = APIResource(groupVersion: "v1", kind: "Pod", name: "pods", namespaced: true)
 
     /// Returns when all `targets` are ready; throws `DeployFailed` otherwise.
-    func wait(for targets: [Target], timeout: ConfigDuration, until deadline: ContinuousClock.Instant) async throws {
+    /// `limit` names the deadline for the message: `wait.timeout 5m`, or `the overall deadline`.
+    func wait(for targets: [Target], limit: String, until deadline: ContinuousClock.Instant) async throws {
         guard !targets.isEmpty else { return }
         let started = ContinuousClock.now
         var collections = Set(targets.map(\.resource))
@@ -54,7 +55,7 @@ struct RolloutWait: Sendable {
                 let objects = await cluster.snapshot()
                 let verdicts = targets.map { ($0, verdict($0, in: objects)) }
                 await record.note(verdicts)
-                throw DeployFailed(timeout: ContinuousClock.now - started, limit: timeout,
+                throw DeployFailed(timeout: ContinuousClock.now - started, limit: limit,
                                     pending: verdicts.compactMap { target, verdict in
                                         if case let .waiting(why) = verdict { return "\(target.label): \(why)" }
                                         return nil

@@ -262,8 +262,7 @@ public struct KindRun: Sendable {
                 do {
                     switch step {
                     case let .manifests(manifests, namespace):
-                        targets += try await deployer.apply(manifests, namespace: namespace, wait: definitions,
-                                                            timeout: configuration.wait.timeout, until: deadline)
+                        targets += try await deployer.apply(manifests, namespace: namespace, wait: definitions, until: deadline)
                     case let .run(command):
                         try await runStep(command, index: index, configuration: configuration, env: env)
                     }
@@ -284,7 +283,9 @@ public struct KindRun: Sendable {
         let waiting = ContinuousClock.now
         do {
             try await phase {
-                try await wait.wait(for: targets, timeout: configuration.wait.timeout, until: min(.now + configuration.wait.timeout.duration, deadline))
+                let waitEnds = ContinuousClock.now + configuration.wait.timeout.duration
+                try await wait.wait(for: targets, limit: waitEnds <= deadline ? "wait.timeout \(configuration.wait.timeout)" : "the overall deadline",
+                                    until: min(waitEnds, deadline))
             }
         } catch {
             await recordReadiness(targets, wait.record, report: report, failed: true)

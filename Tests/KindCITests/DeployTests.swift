@@ -169,6 +169,7 @@ struct DeployTests {
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.contains("applied pod/stuck in default"))
         #expect(!result.stderr.contains("Waiting for the workloads"))
+        #expect(result.stderr.contains("kind-ci: stopped after deploy as asked (--until) in "))
         #expect(result.stdout.contains("KUBECONFIG="))
     }
 

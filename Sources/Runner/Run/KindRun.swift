@@ -153,7 +153,7 @@ public struct KindRun: Sendable {
             await progress.note("could not write \(artifacts.path)/report.xml: \(error)")
         }
         guard let failure else {
-            await progress.output(await report.closingLine(outcome: "passed"))
+            await progress.output(await report.closingLine(outcome: request.until.map { "stopped after \($0.rawValue) as asked (--until)" } ?? "passed"))
             return outcome
         }
         if let facing = failure as? any UserFacingError {

@@ -38,8 +38,8 @@ struct HostPipeline {
             Spec(files: [(".woodpecker/kind-ci.yml", "woodpecker/kind-ci.yml.mustache")],
                  jobName: ("^[A-Za-z0-9_.-]+$", "a Woodpecker step name: letters, digits, '.', '-' and '_'"), parallel: false)
         case .buildkite:
-            Spec(files: [(".buildkite/pipeline.yml", "buildkite/pipeline.yml.mustache"),
-                         (".buildkite/docker-compose.kind-ci.yml", "buildkite/docker-compose.kind-ci.yml.mustache")],
+            Spec(files: [("buildkite/pipeline.yml", "buildkite/pipeline.yml.mustache"),
+                         ("buildkite/docker-compose.kind-ci.yml", "buildkite/docker-compose.kind-ci.yml.mustache")],
                  jobName: nil, parallel: true)
         case .azure:
             Spec(files: [("azure-pipelines.yml", "azure/azure-pipelines.yml.mustache")],

@@ -20,8 +20,8 @@ import Yams
         case "bitbucket-pipelines.yml": "vendor.bitbucket-pipelines"
         case ".drone.yml": "vendor.drone-ci"
         case ".woodpecker/kind-ci.yml": "vendor.woodpecker-ci"
-        case ".buildkite/pipeline.yml": "vendor.buildkite"
-        case ".buildkite/docker-compose.kind-ci.yml": "vendor.compose-spec"
+        case "buildkite/pipeline.yml": "vendor.buildkite"
+        case "buildkite/docker-compose.kind-ci.yml": "vendor.compose-spec"
         default: "vendor.azure-pipelines"
         }
     }
@@ -139,7 +139,7 @@ import Yams
         let step = try #require(try Self.parsed(.buildkite)["steps"]?.array().first?.mapping)
         let plugin = try #require(step["plugins"]?.array().first?.mapping?["docker-compose#v5.5.0"]?.mapping)
         #expect(plugin["run"]?.string == "tests")
-        #expect(plugin["config"]?.string == ".buildkite/docker-compose.kind-ci.yml")
+        #expect(plugin["config"]?.string == "buildkite/docker-compose.kind-ci.yml")
     }
 
     @Test func azureRunsAContainerJobWithKindAsAService() throws {

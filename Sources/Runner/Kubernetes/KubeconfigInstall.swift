@@ -17,7 +17,7 @@ enum KubeconfigInstall {
         let target = URL(fileURLWithPath: path).standardizedFileURL
         let artifactsFolder = artifacts.standardizedFileURL.path + "/"
         guard !target.path.hasPrefix(artifactsFolder) else {
-            throw KubeconfigRefused(message: "the kubeconfig would go into the artifacts (\(path)), which CI hosts publish; it holds kind's admin key",
+            throw Refusal(message: "the kubeconfig would go into the artifacts (\(path)), which CI hosts publish; it holds kind's admin key",
                                     fix: "choose a --kubeconfig outside \(artifacts.path)")
         }
         let (cluster, user, _) = try Kubeconfig(yaml: text, source: "kind's /config").rewrittenForJob(host: host, port: port)
@@ -26,7 +26,7 @@ enum KubeconfigInstall {
             do {
                 existing = try Kubeconfig(yaml: String(decoding: data, as: UTF8.self), source: path)
             } catch {
-                throw KubeconfigRefused(message: "\(path) exists but is not a kubeconfig kind-ci can merge into (\(error))",
+                throw Refusal(message: "\(path) exists but is not a kubeconfig kind-ci can merge into (\(error))",
                                         fix: "pass --kubeconfig with another file, or fix that one")
             }
         } else {
@@ -43,23 +43,12 @@ enum KubeconfigInstall {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let temporary = folder.appendingPathComponent(".\(target.lastPathComponent).kind-ci-\(UUID().uuidString.prefix(8))")
         guard FileManager.default.createFile(atPath: temporary.path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
-            throw KubeconfigRefused(message: "cannot write \(temporary.path)", fix: "check that \(folder.path) is writable")
+            throw Refusal(message: "cannot write \(temporary.path)", fix: "check that \(folder.path) is writable")
         }
         guard rename(temporary.path, target.path) == 0 else {
             try? FileManager.default.removeItem(at: temporary)
-            throw KubeconfigRefused(message: "cannot replace \(target.path): \(String(cString: strerror(errno)))",
+            throw Refusal(message: "cannot replace \(target.path): \(String(cString: strerror(errno)))",
                                     fix: "check that \(folder.path) is writable")
         }
-    }
-}
-
-struct KubeconfigRefused: UserFacingError {
-    let message: String
-    let fix: String
-
-    var exitStatus: ExitStatus { .badConfiguration }
-
-    func render(style: TerminalStyle) -> String {
-        "kind-ci: \(style.error("error:")) \(message)\n  \(style.hint("fix:")) \(fix)"
     }
 }

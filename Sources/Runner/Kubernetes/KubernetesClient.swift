@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOHTTP1
+import Synchronization
 
 /// kind-ci's own Kubernetes client, so the job's image needs no kubectl: resources found through
 /// discovery (cached), server-side apply, get, and list-then-watch that survives dropped streams.
@@ -76,7 +77,7 @@ struct KubernetesClient: Sendable {
                     version = list?[path: "metadata", "resourceVersion"]?.string ?? "0"
                     try await onChange(.snapshot(list?["items"]?.array ?? []))
                 }
-                let lastSeen = LastSeen(version: version)
+                let lastSeen = Mutex(version)
                 let separator = path.contains("?") ? "&" : "?"
                 // The server ends a watch after timeoutSeconds; it is then resumed like a dropped one.
                 let watchPath = path + "\(separator)watch=1&allowWatchBookmarks=true&timeoutSeconds=\(Int.random(in: 240...360))"
@@ -92,9 +93,9 @@ struct KubernetesClient: Sendable {
                                                                 message: object["message"]?.string ?? "")
                     default: break
                     }
-                    if let seen = object.resourceVersion { lastSeen.version = seen }
+                    if let seen = object.resourceVersion { lastSeen.withLock { $0 = seen } }
                 }
-                version = lastSeen.version
+                version = lastSeen.withLock { $0 }
                 if let refused {
                     if refused.status == 410 { throw VersionGone() }
                     throw KubernetesRequestFailed(refused, path: watchPath)
@@ -110,17 +111,6 @@ struct KubernetesClient: Sendable {
                 try await Task.sleep(for: backoff)
                 backoff = min(backoff * 2, .seconds(2))
             }
-        }
-    }
-
-    /// The watch's latest resourceVersion, written from its stream's handler.
-    private final class LastSeen: @unchecked Sendable {
-        private let lock = NSLock()
-        private var value: String?
-        init(version: String?) { value = version }
-        var version: String? {
-            get { lock.withLock { value } }
-            set { lock.withLock { value = newValue } }
         }
     }
 

@@ -77,10 +77,12 @@ public struct KindRun: Sendable {
     private func phases(_ configuration: Configuration, _ steps: DeploySteps, shards: Shards, http: HTTPFetch, clock: Clock,
                         artifacts: URL, report: RunReport, state: inout State) async throws -> String {
         let reach = request.until
+        /// Whether `--until` lets the run get to `stop`.
+        func reaches(_ stop: RunStop) -> Bool { reach.map { $0 >= stop } ?? true }
+        let deploys = !configuration.deploy.isEmpty
         state.pending = ["kind"] + (configuration.build.isEmpty ? [] : ["build"])
-            + (reach == .images ? [] : ["kubernetes"])
-            + (reach == nil || reach! >= .deploy ? (configuration.deploy.isEmpty ? [] : ["deploy"]) : [])
-            + (reach == nil || reach! >= .ready ? (configuration.deploy.isEmpty ? [] : ["ready"]) : [])
+            + (reaches(.kubernetes) ? ["kubernetes"] : [])
+            + (deploys && reaches(.deploy) ? ["deploy"] : []) + (deploys && reaches(.ready) ? ["ready"] : [])
             + (reach == nil && configuration.test != nil ? ["test"] : [])
         var launched: KindLauncher?
         defer { state.launched = launched }

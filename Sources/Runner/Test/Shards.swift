@@ -33,7 +33,7 @@ struct Shards: Equatable, Sendable {
     private static func parse(_ index: String?, _ total: String?, names: (String, String), zeroBased: Bool) throws -> Shards {
         guard let total = total.flatMap(Int.init), total >= 1,
               let position = index.flatMap(Int.init).map({ zeroBased ? $0 + 1 : $0 }), (1...total).contains(position) else {
-            throw ShardProblem(message: "\(names.0)=\(index ?? "(unset)") and \(names.1)=\(total ?? "(unset)") do not name one of several jobs",
+            throw Refusal(message: "\(names.0)=\(index ?? "(unset)") and \(names.1)=\(total ?? "(unset)") do not name one of several jobs",
                                fix: "set both, the index \(zeroBased ? "from 0" : "from 1") and below or at the total")
         }
         return Shards(index: position, count: total)
@@ -78,17 +78,5 @@ struct Shards: Equatable, Sendable {
         }
         guard let segment = path.first, fnmatch(first, segment, FNM_PERIOD) == 0 else { return false }
         return matches(pattern.dropFirst(), path.dropFirst())
-    }
-}
-
-/// The shard variables make no sense (exit 78).
-struct ShardProblem: UserFacingError {
-    let message: String
-    let fix: String
-
-    var exitStatus: ExitStatus { .badConfiguration }
-
-    func render(style: TerminalStyle) -> String {
-        "kind-ci: \(style.error("error:")) \(message)\n  \(style.hint("fix:")) \(fix)"
     }
 }

@@ -19,7 +19,7 @@ struct TestPhase: Sendable {
 
     func run(until deadline: ContinuousClock.Instant, limit: String) async throws -> Outcome {
         let command = ShellCommand(command: settings.run, directory: directory, environment: environment)
-        return try await withThrowingTaskGroup(of: Outcome?.self) { group in
+        return try await withThrowingTaskGroup(of: Outcome.self) { group in
             group.addTask {
                 .finished(try await command.run { [progress] line in await progress.output(line) })
             }
@@ -28,8 +28,9 @@ struct TestPhase: Sendable {
                 return .stopped(limit: limit)
             }
             defer { group.cancelAll() }
-            guard let first = try await group.next(), let outcome = first else { throw CancellationError() }
-            return outcome
+            // Whichever ends first: the command, or the deadline (the other is then cancelled).
+            guard let first = try await group.next() else { throw CancellationError() }
+            return first
         }
     }
 

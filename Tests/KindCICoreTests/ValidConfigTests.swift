@@ -29,6 +29,9 @@ import Testing
         #expect(app.target == "runtime")
         #expect(app.labels == [BuildArgument(name: "org.example.team", value: "platform")])
         #expect(app.builder == nil)
+        #expect(app.cacheFrom.map(\.description) == ["registry.example.com:5000/team/example-app:main",
+                                                     "registry.example.com:5000/team/example-app:latest"])
+        #expect(configuration.build[1].cacheFrom.map(\.description) == ["worker:main"])
         #expect(configuration.build[1].builder == .cli)
         #expect(configuration.builder == .native)
         #expect(configuration.buildJobs == 2)
@@ -65,6 +68,7 @@ import Testing
         #expect(configuration.kind.timeouts.docker == .minutes(3))
         #expect(configuration.kind.timeouts.kubernetes == .minutes(6))
         #expect(configuration.wait.timeout == .minutes(5))
+        #expect(configuration.buildJobs == 8 && configuration.builder == .native)
         #expect(configuration.build.isEmpty && configuration.deploy.isEmpty && configuration.timeout == nil)
     }
 

@@ -23,6 +23,7 @@ extension DeployTests {
         #expect(result.stderr.contains("ok   service answers on its node port"))
         #expect(result.stderr.contains("kept 1 report in .kind-ci/reports/"))
         #expect(result.stderr.contains("kind-ci: passed in "))
+        #expect(result.stderr.contains("; critical path: kind → "), "\(result.stderr)")
         let reportXML = try String(contentsOf: folder.url.appendingPathComponent(".kind-ci/report.xml"), encoding: .utf8)
         for name in ["docker ready", "kubernetes ready", "hello:ci", "deploy[0]: manifests k8s/", "deployment/hello in default",
                      "./scripts/integration-test.sh"] {
@@ -32,6 +33,28 @@ extension DeployTests {
         let copied = try String(contentsOf: folder.url.appendingPathComponent(".kind-ci/reports/integration.xml"), encoding: .utf8)
         #expect(copied.contains("tests=\"3\" failures=\"0\""))
         #expect(!FileManager.default.fileExists(atPath: folder.url.appendingPathComponent(".kind-ci/diagnostics").path))
+    }
+
+    /// The cluster boots while the images build: the kubeconfig is in place before a long build
+    /// ends, and the closing line puts the build on the critical path.
+    @Test func theClusterBootsWhileTheImagesBuild() throws {
+        let image = "kind-ci-test/\(Self.unique("slow")):ci"
+        defer { _ = try? TestDocker.docker(["rmi", "-f", image]) }
+        let folder = try project("build:\n  - image: \(image)\ndeploy:\n  - manifests: app.yaml\n", files: [
+            "Dockerfile": "FROM \(FakeKind.busybox)\nRUN echo \(UUID().uuidString) > /id && sleep 3\n",
+            "app.yaml": Self.deployment("slow", container: #"{name: app, image: "\#(image)", command: ["sleep", "3600"]}"#),
+        ])
+        let result = try run(folder)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("; critical path: kind → build → deploy → ready)"), "\(result.stderr)")
+        let reportXML = try String(contentsOf: folder.url.appendingPathComponent(".kind-ci/report.xml"), encoding: .utf8)
+        func span(_ phase: String) throws -> (Double, Double) {
+            let match = try #require(reportXML.firstMatch(of: try Regex("kind-ci\\.phase\\.\(phase)\" value=\"([0-9.]+)-([0-9.]+)")))
+            return (Double(match.output[1].substring!)!, Double(match.output[2].substring!)!)
+        }
+        // The kubeconfig was installed while the build still ran, not after it.
+        #expect(try span("kubernetes").1 < span("build").1, "\(reportXML)")
+        #expect(reportXML.contains(#"<property name="kind-ci.critical-path" value="kind,build,deploy,ready"/>"#), "\(reportXML)")
     }
 
     /// A project whose deployment is ready at once and whose test is `test`.

@@ -141,4 +141,30 @@ import TestSupport
         let log = try #require(files.first { $0.hasPrefix("\(pod)_kube-apiserver_") })
         #expect(try String(contentsOf: diagnostics.appendingPathComponent(log), encoding: .utf8).contains("address already in use"))
     }
+
+    /// Builds need kind's docker, not its config endpoint, which is a container on that docker and
+    /// serves docker-ready a second or more later: a named kind whose docker answers is ready.
+    @Test(.enabled(if: TestDocker.enabled))
+    func aNamedKindIsReadyWhenItsDockerAnswers() throws {
+        let dockerPort = try #require(Int(TestDocker.tcp?.split(separator: ":").last ?? ""), "no test dockerd: run scripts/test")
+        let standIn = try ConfigEndpointStandIn(["--docker-ready-after", "600s"])
+        let folder = try Self.project(config: standIn.port, docker: dockerPort, timeouts: "{docker: 60s, kubernetes: 60s}")
+        let result = try KindCIBinary.run(["run", "--host", "127.0.0.1", "--until", "images"], in: folder.url, environment: Self.noCI)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("Waiting for kind's docker: ready at 127.0.0.1 (--host; its docker answers)"), "\(result.stderr)")
+    }
+
+    /// On `localhost` another daemon may listen on 2375 (a docker-in-docker service, the machine's
+    /// own): there only the config endpoint's docker-ready counts.
+    @Test(.enabled(if: TestDocker.enabled))
+    func aDockerOnLocalhostIsNotTakenForKinds() throws {
+        let dockerPort = try #require(Int(TestDocker.tcp?.split(separator: ":").last ?? ""), "no test dockerd: run scripts/test")
+        // The daemon really answers there, or the test would prove nothing.
+        try TestDocker.docker(["version"])
+        let standIn = try ConfigEndpointStandIn(["--docker-ready-after", "600s"])
+        let folder = try Self.project(config: standIn.port, docker: dockerPort, timeouts: "{docker: 3s, kubernetes: 60s}")
+        let result = try KindCIBinary.run(["run", "--until", "images"], in: folder.url, environment: Self.noCI)
+        #expect(result.status == ExitStatus.kindNotReady.rawValue, "\(result.stderr)")
+        #expect(result.stderr.contains("kind's config endpoint at localhost:\(standIn.port) answers, but never served docker-ready"), "\(result.stderr)")
+    }
 }

@@ -48,7 +48,7 @@ struct UpDownTests {
 
         let run = try KindCIBinary.run(["run", "--until", "images"], in: folder.url, environment: Self.environment)
         #expect(run.status == 0, "\(run.stderr)")
-        #expect(run.stderr.contains("ready at 127.0.0.1 (started by `kind-ci up` as kind-ci)"), "\(run.stderr)")
+        #expect(run.stderr.contains("ready at 127.0.0.1 (started by `kind-ci up` as kind-ci; docker-ready is served)"), "\(run.stderr)")
 
         let down = try KindCIBinary.run(["down"], in: folder.url, environment: Self.environment)
         #expect(down.stdout == "removed kind kind-ci (\(id.prefix(12)))\n")

@@ -99,8 +99,8 @@ struct ConfigDecoder {
         return host
     }
 
-    private func readImage(_ node: Node, _ subject: String) -> ImageReference? {
-        guard let text = reader.string(node, subject, example: "'image: example-app:ci'") else { return nil }
+    private func readImage(_ node: Node, _ subject: String, example: String = "'image: example-app:ci'") -> ImageReference? {
+        guard let text = reader.string(node, subject, example: example) else { return nil }
         switch ImageReference.parse(text) {
         case let .success(image):
             return image
@@ -132,7 +132,7 @@ struct ConfigDecoder {
     }
 
     private func readBuildEntry(_ node: Node, _ subject: String) -> BuildEntry? {
-        let keys = ["image", "name", "context", "dockerfile", "args", "target", "labels", "builder"]
+        let keys = ["image", "name", "context", "dockerfile", "args", "target", "labels", "builder", "cache_from"]
         guard let fields = reader.mapping(node, subject, keys: keys, example: "'- image: example-app:ci'") else { return nil }
         let imageNode = fields["image"]
         let image = imageNode.flatMap { readBuildImage($0, "\(subject).image") }
@@ -178,6 +178,7 @@ struct ConfigDecoder {
             reader.stringPairs($0, "\(subject).labels", example: "'labels: {org.opencontainers.image.source: ci}'")
         }
         let builder = fields["builder"].flatMap { readBuilder($0, "\(subject).builder") }
+        let cacheFrom = fields["cache_from"].map { readCacheFrom($0, "\(subject).cache_from") } ?? []
         guard let image else { return nil }
         var entry = BuildEntry(image: image)
         entry.name = name
@@ -187,7 +188,18 @@ struct ConfigDecoder {
         entry.target = target
         entry.labels = labels?.map { BuildArgument(name: $0.key, value: $0.value) } ?? []
         entry.builder = builder
+        entry.cacheFrom = cacheFrom
         return entry
+    }
+
+    /// One image reference or a list of them; every item is checked, so all bad ones show at once.
+    private func readCacheFrom(_ node: Node, _ subject: String) -> [ImageReference] {
+        let example = "'cache_from: registry.example.com/team/app:main'"
+        guard let items = node.sequence.map(Array.init) else { return readImage(node, subject, example: example).map { [$0] } ?? [] }
+        if items.isEmpty {
+            reader.report(node, subject, "expected at least one image, found an empty list", fix: "write it as \(example), or leave it out")
+        }
+        return items.enumerated().compactMap { index, item in readImage(item, "\(subject)[\(index)]", example: example) }
     }
 
     /// The name an image is built as: tagged, and not `latest`, since kind's pods would try to pull it.

@@ -53,6 +53,7 @@ extension BuildEntry {
             target.map { ("target", .text($0)) },
             labels.isEmpty ? nil : ("labels", .pairs(labels.map { ($0.name, .text($0.value)) })),
             builder.map { ("builder", .text($0.rawValue)) },
+            cacheFrom.isEmpty ? nil : ("cache_from", Node(cacheFrom.map { Node.text($0.description) })),
         ])
     }
 }

@@ -9,8 +9,9 @@ public struct Configuration: Sendable, Equatable {
     public var build: [BuildEntry] = []
     /// How images are built unless an entry says otherwise.
     public var builder = Builder.native
-    /// How many images build at once.
-    public var buildJobs = 3
+    /// How many images build at once. Builds mostly wait (on downloads, on the daemon), so more
+    /// of them than cores still shortens the critical path; 8 covers most projects at once.
+    public var buildJobs = 8
     /// Run in order.
     public var deploy: [DeployStep] = []
     public var wait = WaitSettings()
@@ -65,6 +66,9 @@ public struct BuildEntry: Sendable, Equatable {
     public var labels: [BuildArgument] = []
     /// Nil: the configuration's `builder`.
     public var builder: Builder?
+    /// Images whose layers the build may reuse (`cache_from`), typically this image as the last
+    /// pipeline pushed it: pulled into kind's docker before the build, while its cluster boots.
+    public var cacheFrom: [ImageReference] = []
 
     public init(image: ImageReference) {
         self.image = image

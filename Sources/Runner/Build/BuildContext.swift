@@ -93,7 +93,7 @@ final class ByteCounter: Sendable {
 /// The context tar as an async sequence of chunks of at most `chunkSize` bytes.
 struct TarStream: AsyncSequence, Sendable {
     typealias Element = ByteBuffer
-    static let chunkSize = 4 << 20
+    static let chunkSize = 1 << 20
 
     let entries: [BuildContext.Entry]
     let counter: ByteCounter

@@ -15,6 +15,8 @@ struct CLIBuilder: Sendable {
         for argument in entry.args { arguments += ["--build-arg", "\(argument.name)=\(argument.value)"] }
         for label in entry.labels { arguments += ["--label", "\(label.name)=\(label.value)"] }
         if let target = entry.target { arguments += ["--target", target] }
+        // BuildKit fetches what it needs of a cache image from its registry itself.
+        for image in entry.cacheFrom { arguments += ["--cache-from", image.description] }
         arguments.append(directory.appendingPathComponent(entry.context).path)
         // kind's docker is plain TCP: TLS settings and contexts meant for another daemon must not apply.
         var variables: [Environment.Key: String?] = ["DOCKER_HOST": dockerHost, "DOCKER_BUILDKIT": "1",

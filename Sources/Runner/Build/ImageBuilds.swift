@@ -70,8 +70,9 @@ struct ImageBuilds: Sendable {
             var sent: Int?
             switch entry.builder ?? configuration.builder {
             case .native:
+                let cache = try await pullCache(entry, log: log, until: deadline)
                 sent = try await NativeBuilder(engine: engine, environment: environment)
-                    .build(entry, directory: directory, log: log, timeout: deadline - .now).sent
+                    .build(entry, cache: cache, directory: directory, log: log, timeout: deadline - .now).sent
             case .cli:
                 try await CLIBuilder(dockerHost: dockerHost, environment: environment).build(entry, directory: directory, log: log)
             }
@@ -89,6 +90,26 @@ struct ImageBuilds: Sendable {
             await log.finish()
             return .failure(.init(image: name, reason: error.description, step: nil, tail: [], log: log.file.path))
         }
+    }
+
+    /// The classic builder reuses layers only from images its daemon has: pulls the entry's
+    /// `cache_from` images into kind's docker first; returns those it has. One that cannot be had
+    /// (the first pipeline has pushed none yet) is a warning: the build just starts cold.
+    private func pullCache(_ entry: BuildEntry, log: BuildLog, until deadline: ContinuousClock.Instant) async throws -> [ImageReference] {
+        let puller = ImagePuller(engine: engine, environment: environment)
+        var available: [ImageReference] = []
+        for image in entry.cacheFrom {
+            switch try await puller.pull(image, until: deadline) {
+            case .present:
+                available.append(image)
+            case let .pulled(duration):
+                await log.append("cache_from: pulled \(image) in \(ProgressReporter.format(duration))\n")
+                available.append(image)
+            case let .failed(reason):
+                await log.append("cache_from: warning: \(image) cannot be pulled (\(reason)); building without it\n")
+            }
+        }
+        return available
     }
 
     static func bytes(_ count: Int) -> String {

@@ -8,15 +8,20 @@ struct NativeBuilder: Sendable {
     let engine: DockerEngine
     let environment: [String: String]
 
-    /// Builds `entry`; returns the image id and the bytes of context sent. A failed build throws
-    /// `BuildStepFailed` with the daemon's message.
-    func build(_ entry: BuildEntry, directory: URL, log: BuildLog, timeout: Duration) async throws -> (id: String?, sent: Int) {
+    /// Builds `entry`, reusing the layers of the `cache` images (which kind's docker must have);
+    /// returns the image id and the bytes of context sent. A failed build throws `BuildStepFailed`
+    /// with the daemon's message.
+    func build(_ entry: BuildEntry, cache: [ImageReference] = [], directory: URL, log: BuildLog, timeout: Duration) async throws -> (id: String?, sent: Int) {
         let context = try BuildContext.prepare(context: directory.appendingPathComponent(entry.context),
                                                dockerfile: directory.appendingPathComponent(entry.dockerfilePath))
         var query = ["t": entry.image.description, "dockerfile": context.dockerfile, "rm": "1", "forcerm": "1"]
         if !entry.args.isEmpty { query["buildargs"] = Self.json(entry.args) }
         if !entry.labels.isEmpty { query["labels"] = Self.json(entry.labels) }
         if let target = entry.target { query["target"] = target }
+        if !cache.isEmpty {
+            let names = (try? JSONSerialization.data(withJSONObject: cache.map(\.description))) ?? Data("[]".utf8)
+            query["cachefrom"] = String(decoding: names, as: UTF8.self)
+        }
         var headers = HTTPHeaders()
         if let credentials = RegistryCredentials.header(RegistryCredentials.collect(environment: environment)) {
             headers.add(name: "X-Registry-Config", value: credentials)

@@ -1,7 +1,10 @@
 import Foundation
 
-/// Credentials for private base images, sent with each build as `X-Registry-Config` (what the
-/// docker CLI sends): the job's docker config file (`$DOCKER_CONFIG/config.json`, else
+import KindCICore
+
+/// Credentials for private images, sent with each request that needs them, as the docker CLI sends
+/// them: every registry's with a build (`X-Registry-Config`), the image's own registry's with a pull
+/// (`X-Registry-Auth`). From the job's docker config file (`$DOCKER_CONFIG/config.json`, else
 /// `~/.docker/config.json`, `auths` entries) and `REGISTRY`/`REGISTRY_USER`/`REGISTRY_PASSWORD`.
 /// Never logged.
 enum RegistryCredentials {
@@ -33,9 +36,31 @@ enum RegistryCredentials {
         return credentials
     }
 
-    /// The header's value: URL-safe base64 of the JSON map, as the daemon decodes it; nil when empty.
+    /// `X-Registry-Config`'s value: every credential; nil when there is none.
     static func header(_ credentials: [String: Credential]) -> String? {
-        guard !credentials.isEmpty, let json = try? JSONEncoder().encode(credentials) else { return nil }
+        guard !credentials.isEmpty else { return nil }
+        return encoded(credentials)
+    }
+
+    /// `X-Registry-Auth`'s value for pulling `image`: the credential of its registry; nil when there
+    /// is none (the pull is then anonymous).
+    static func pullHeader(for image: ImageReference, in credentials: [String: Credential]) -> String? {
+        let wanted = host(of: image.registry ?? "docker.io")
+        return credentials.first { host(of: $0.key) == wanted }.flatMap { encoded($0.value) }
+    }
+
+    /// A registry as its host: `https://index.docker.io/v1/`, `docker.io` and `registry-1.docker.io`
+    /// are all Docker Hub; a scheme or path around another host is dropped.
+    private static func host(of server: String) -> String {
+        var text = Substring(server)
+        if let scheme = text.range(of: "://") { text = text[scheme.upperBound...] }
+        let name = String(text.prefix { $0 != "/" }).lowercased()
+        return ["docker.io", "index.docker.io", "registry-1.docker.io"].contains(name) ? "docker.io" : name
+    }
+
+    /// URL-safe base64 of the JSON, as the daemon decodes these headers.
+    private static func encoded(_ value: some Encodable) -> String? {
+        guard let json = try? JSONEncoder().encode(value) else { return nil }
         return json.base64EncodedString().replacing("+", with: "-").replacing("/", with: "_")
     }
 }

@@ -64,6 +64,19 @@ struct BuiltImageReferences: Sendable {
         return changes
     }
 
+    /// The images `object`'s pods run that are not built ones, except where the pod says never to
+    /// pull (`imagePullPolicy: Never` expects the image in kind's docker already).
+    func pulled(by object: JSON) -> [ImageReference] {
+        guard let path = Self.podSpecPaths[object.kind], let spec = path.reduce(Optional(object), { $0?[$1] }) else { return [] }
+        let containers = ["initContainers", "containers"].flatMap { spec[$0]?.array ?? [] }
+        return containers.compactMap { container in
+            guard container["imagePullPolicy"]?.string != "Never", let text = container["image"]?.string,
+                  case let .success(reference) = ImageReference.parse(text),
+                  !built.contains(where: { Self.sameRepository($0, reference) }) else { return nil }
+            return reference
+        }
+    }
+
     /// The same repository, whatever way Docker Hub's name is spelt.
     static func sameRepository(_ a: ImageReference, _ b: ImageReference) -> Bool {
         if let hubA = a.hubRepository, let hubB = b.hubRepository { return hubA == hubB }

@@ -12,6 +12,8 @@ struct DeploySteps {
     private(set) var steps: [Step] = []
     /// Image references changed to the built ones, for the log.
     private(set) var rewrites: [String] = []
+    /// The images the manifests run that no build makes, each once, in order: what to pre-pull.
+    private(set) var pulledImages: [ImageReference] = []
 
     init(_ configuration: Configuration) throws {
         let images = BuiltImageReferences(built: configuration.build.map(\.image))
@@ -29,6 +31,9 @@ struct DeploySteps {
                     let result = try reader.read(paths)
                     steps.append(.manifests(result.manifests, namespace: namespace))
                     rewrites += result.rewrites
+                    for image in result.manifests.flatMap({ images.pulled(by: $0.object) }) where !pulledImages.contains(image) {
+                        pulledImages.append(image)
+                    }
                 } catch let error as ManifestProblems {
                     problems += error.files
                 }

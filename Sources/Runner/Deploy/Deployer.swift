@@ -80,14 +80,11 @@ struct Deployer: Sendable {
     /// The ServiceAccount controller gives a new namespace its `default` account a moment after it
     /// is created; a pod created before that is refused.
     private func waitForDefaultServiceAccount(_ namespace: String, until deadline: ContinuousClock.Instant) async throws {
-        let path = "/api/v1/namespaces/\(KubernetesClient.escape(namespace))/serviceaccounts/default"
-        while try await client.get(path, until: deadline) == nil {
-            guard ContinuousClock.now < deadline else {
-                throw DeployFailed(headline: "namespace \(namespace) got no default ServiceAccount in time",
-                                   fix: "check that the namespace exists (a manifest or the step's `namespace:` creates it)")
-            }
-            await progress.update("waiting for namespace \(namespace)'s default ServiceAccount")
-            try await Task.sleep(for: .milliseconds(100))
+        let path = "/api/v1/namespaces/\(KubernetesClient.escape(namespace))/serviceaccounts?fieldSelector=metadata.name%3Ddefault"
+        await progress.update("waiting for namespace \(namespace)'s default ServiceAccount")
+        guard try await client.observe(path, until: deadline, satisfied: { !$0.isEmpty }) else {
+            throw DeployFailed(headline: "namespace \(namespace) got no default ServiceAccount in time",
+                               fix: "check that the namespace exists (a manifest or the step's `namespace:` creates it)")
         }
     }
 }

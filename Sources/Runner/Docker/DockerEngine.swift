@@ -111,14 +111,17 @@ struct DockerEngine: Sendable {
         }
     }
 
-    /// Pulls `image`; the daemon reports failures inside its progress stream, so that is read too.
-    func pull(_ image: ImageReference, timeout: Duration) async throws {
+    /// Pulls `image`, with `auth` (`X-Registry-Auth`) for a private registry; the daemon reports
+    /// failures inside its progress stream, so that is read too.
+    func pull(_ image: ImageReference, auth: String? = nil, timeout: Duration) async throws {
         let repository = image.registry.map { "\($0)/\(image.path)" } ?? image.path
         var query = ["fromImage": repository]
         query["tag"] = image.digest ?? image.tag ?? "latest"
+        var headers = endpoint.baseHeaders
+        if let auth { headers.add(name: "X-Registry-Auth", value: auth) }
         var lastError: String?
         var partial = ""
-        let (status, _) = try await http.stream(.POST, url("/images/create", query), headers: endpoint.baseHeaders,
+        let (status, _) = try await http.stream(.POST, url("/images/create", query), headers: headers,
                                                 tls: endpoint.tls, timeout: timeout) { chunk in
             partial += String(buffer: chunk)
             while let newline = partial.firstIndex(of: "\n") {

@@ -46,6 +46,11 @@ extension HTTPFetch {
         }
     }
 
+    /// Whether kind's docker answers `GET /_ping` with OK: its Engine API is up.
+    func ping(_ address: KindAddress) async -> Bool {
+        (try? await send(.GET, address.dockerEndpoint.url("/_ping"), timeout: .seconds(2), limit: 1024))?.status == 200
+    }
+
     /// A file's text, or nil when it cannot be had.
     func configFile(_ address: KindAddress, _ file: String, limit: Int = 1 << 20) async -> String? {
         guard let response = try? await send(.GET, "http://\(address.configEndpoint)/\(file)", timeout: .seconds(5), limit: limit),

@@ -21,7 +21,8 @@ enum KindCandidates {
         for name in gitLabServiceNames(configuration.kind.image) where !addresses.contains(where: { $0.host == name }) {
             addresses.append(KindAddress(host: name, ports: ports, reason: "GitLab's name for a \(configuration.kind.image.path) service"))
         }
-        addresses.append(KindAddress(host: "localhost", ports: ports, reason: "a Kubernetes executor's pod, or ports published on this host"))
+        addresses.append(KindAddress(host: "localhost", ports: ports, reason: "a Kubernetes executor's pod, or ports published on this host",
+                                     dockerPortIsKinds: false))
         return addresses
     }
 

@@ -67,7 +67,7 @@ struct KindLauncher: Sendable {
             }
             try await engine.removeContainer(existing.Id)
         }
-        try await ensureImage(image)
+        try await ensureImage(image, environment: environment)
         var spec = ContainerSpec(Image: image.description)
         spec.Env = ["REGISTRY", "REGISTRY_USER", "REGISTRY_PASSWORD"].compactMap { key in environment[key].map { "\(key)=\($0)" } }
         spec.Labels = [
@@ -166,11 +166,14 @@ struct KindLauncher: Sendable {
         return KindAddress(host: ip, ports: Self.containerPorts, reason: reason)
     }
 
-    private func ensureImage(_ image: ImageReference) async throws {
+    /// Pulls kind's image when the daemon lacks it, with the job's credentials for its registry (a
+    /// baked kind image usually sits in a private one).
+    private func ensureImage(_ image: ImageReference, environment: [String: String]) async throws {
         guard try await !engine.imageExists(image.description) else { return }
         await progress.note("pulling \(image)")
         do {
-            try await engine.pull(image, timeout: .seconds(900))
+            let auth = RegistryCredentials.pullHeader(for: image, in: RegistryCredentials.collect(environment: environment))
+            try await engine.pull(image, auth: auth, timeout: .seconds(900))
         } catch let error as DockerAPIError {
             let missing = ["not found", "manifest unknown", "does not exist", "repository does not exist"]
                 .contains { error.message.lowercased().contains($0) }

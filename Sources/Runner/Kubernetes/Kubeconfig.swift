@@ -89,7 +89,7 @@ struct Kubeconfig {
         }
         let clientChain = try pem("client-certificate-data", "client-certificate", in: user).map { try NIOSSLCertificate.fromPEMBytes($0) } ?? []
         let clientKey = try pem("client-key-data", "client-key", in: user).map { try NIOSSLPrivateKey(bytes: $0, format: .pem) }
-        let tls = KubernetesTLS(authorities: try NIOSSLCertificate.fromPEMBytes(authority), clientChain: clientChain, clientKey: clientKey,
+        let tls = try KubernetesTLS(authorities: try NIOSSLCertificate.fromPEMBytes(authority), clientChain: clientChain, clientKey: clientKey,
                                 serverName: cluster["tls-server-name"]?.string ?? host)
         return KubernetesTransport(host: host, port: url.port ?? 443, tls: tls, token: user["token"]?.string)
     }

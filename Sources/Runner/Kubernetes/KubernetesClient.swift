@@ -115,6 +115,40 @@ struct KubernetesClient: Sendable {
     }
 
     private struct VersionGone: Error {}
+
+    /// Watches the collection at `path` until `satisfied` holds for the objects in it (by
+    /// namespace and name); false when `deadline` comes first.
+    func observe(_ path: String, until deadline: ContinuousClock.Instant,
+                 satisfied: @escaping @Sendable ([String: JSON]) -> Bool) async throws -> Bool {
+        struct Satisfied: Error {}
+        return try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                let objects = Mutex<[String: JSON]>([:])
+                do {
+                    try await observe(path) { change in
+                        let done = objects.withLock { objects in
+                            switch change {
+                            case let .snapshot(items): objects = Dictionary(items.map { ("\($0.namespace ?? "")/\($0.name)", $0) }) { $1 }
+                            case let .updated(object): objects["\(object.namespace ?? "")/\(object.name)"] = object
+                            case let .deleted(object): objects["\(object.namespace ?? "")/\(object.name)"] = nil
+                            }
+                            return satisfied(objects)
+                        }
+                        if done { throw Satisfied() }
+                    }
+                } catch is Satisfied {
+                    return true
+                }
+                return false
+            }
+            group.addTask {
+                try await Task.sleep(until: deadline)
+                return false
+            }
+            defer { group.cancelAll() }
+            return try await group.next() ?? false
+        }
+    }
 }
 
 /// A request the API server answered with an error status, with the message of its `Status`.

@@ -10,10 +10,25 @@ import X509
 /// than the one it dials, hence this handler (kind-service-contract.md, "Reaching the API").
 struct KubernetesTLS: Sendable {
     let authorities: [NIOSSLCertificate]
-    let clientChain: [NIOSSLCertificate]
-    let clientKey: NIOSSLPrivateKey?
     /// The name the server's certificate must hold.
     let serverName: String
+    /// Made once: a connection per request would otherwise parse the certificates every time.
+    private let context: NIOSSLContext
+
+    init(authorities: [NIOSSLCertificate], clientChain: [NIOSSLCertificate], clientKey: NIOSSLPrivateKey?, serverName: String) throws {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.trustRoots = .certificates(authorities)
+        // The names are checked in `verify`, against `serverName`, not against the dialled address.
+        configuration.certificateVerification = .noHostnameVerification
+        configuration.certificateChain = clientChain.map { .certificate($0) }
+        configuration.privateKey = clientKey.map { .privateKey($0) }
+        // Like kubectl, close without waiting for the server's close_notify: the answer is read by
+        // then, and NIOSSL's default wait (up to 5 s) would hold up every watch that is given up.
+        configuration.shutdownTimeout = .milliseconds(50)
+        context = try NIOSSLContext(configuration: configuration)
+        self.authorities = authorities
+        self.serverName = serverName
+    }
 
     /// Why the last handshake's verification failed, for the error message.
     final class Failure: Sendable {
@@ -23,13 +38,6 @@ struct KubernetesTLS: Sendable {
     }
 
     func makeHandler(recordingFailureIn failure: Failure) throws -> NIOSSLClientHandler {
-        var configuration = TLSConfiguration.makeClientConfiguration()
-        configuration.trustRoots = .certificates(authorities)
-        // The names are checked in `verify`, against `serverName`, not against the dialled address.
-        configuration.certificateVerification = .noHostnameVerification
-        configuration.certificateChain = clientChain.map { .certificate($0) }
-        configuration.privateKey = clientKey.map { .privateKey($0) }
-        let context = try NIOSSLContext(configuration: configuration)
         let authorities = authorities
         let name = serverName
         return try NIOSSLClientHandler(

@@ -19,11 +19,26 @@ actor RunReport {
         case skipped(String)
     }
 
-    private let started = ContinuousClock.now
+    /// A phase on the run's timeline, from the run's start: builds, pre-pulls and the cluster's boot
+    /// overlap, so each has its own span, and `after` names the phases it had to wait for.
+    struct Phase: Sendable, Equatable {
+        let name: String
+        let start: Duration
+        let end: Duration
+        let after: [String]
+
+        var duration: Duration { end - start }
+    }
+
+    private let started: ContinuousClock.Instant
     private let timestamp = Date()
     private(set) var cases: [Case] = []
-    /// Each phase run, in order, with how long it took.
-    private var phases: [(name: String, duration: Duration)] = []
+    private(set) var phases: [Phase] = []
+
+    /// `started`: when the run began, the origin of every phase's span.
+    init(started: ContinuousClock.Instant = .now) {
+        self.started = started
+    }
 
     func add(_ suite: String, _ name: String, duration: Duration, _ outcome: Outcome = .passed) {
         cases.append(Case(suite: suite, name: name, duration: duration, outcome: outcome))
@@ -33,14 +48,34 @@ actor RunReport {
         cases.contains { $0.suite == suite }
     }
 
-    func phase(_ name: String, took duration: Duration) {
-        phases.append((name, duration))
+    /// Records a phase that ran from `start` to `end`, having waited for the phases `after` names.
+    /// Phases are kept in the order they started (overlapping ones in the order they ended), as a
+    /// timeline reads, whenever each was recorded.
+    func phase(_ name: String, from start: ContinuousClock.Instant, to end: ContinuousClock.Instant = .now, after: [String] = []) {
+        let phase = Phase(name: name, start: max(start - started, .zero), end: max(end - started, .zero), after: after)
+        phases.insert(phase, at: phases.firstIndex { ($0.start, $0.end) > (phase.start, phase.end) } ?? phases.endIndex)
     }
 
-    /// `kind-ci: passed in 41s (kind 12s, build 8.1s, deploy 0.4s, ready 6.2s, tests 14s)`.
+    /// The phases that decided when the run ended, first to last: from the phase that ended last,
+    /// back through whichever of the phases it waited for ended last (a phase it waited for that
+    /// was still going when it ended, such as a pre-pull nobody needed, did not hold it up).
+    var criticalPath: [String] {
+        guard var current = phases.max(by: { $0.end < $1.end }) else { return [] }
+        var path = [current.name]
+        while let previous = phases.filter({ current.after.contains($0.name) && $0.end <= current.end && !path.contains($0.name) })
+            .max(by: { $0.end < $1.end }) {
+            path.insert(previous.name, at: 0)
+            current = previous
+        }
+        return path
+    }
+
+    /// `kind-ci: passed in 16s (kind 0.1s, build 10s, pre-pull 3.4s, kubernetes 12s, deploy 0.4s,
+    /// ready 1.2s, tests 3.1s; critical path: kind → kubernetes → deploy → ready → tests)`.
     func closingLine(outcome: String) -> String {
         let parts = phases.map { "\($0.name) \(ProgressReporter.format($0.duration))" }.joined(separator: ", ")
-        return "kind-ci: \(outcome) in \(ProgressReporter.format(ContinuousClock.now - started))" + (parts.isEmpty ? "" : " (\(parts))")
+        let path = criticalPath.count > 1 ? "; critical path: \(criticalPath.joined(separator: " → "))" : ""
+        return "kind-ci: \(outcome) in \(ProgressReporter.format(ContinuousClock.now - started))" + (parts.isEmpty ? "" : " (\(parts)\(path))")
     }
 
     /// Writes `report.xml` into `folder`; returns its path.
@@ -64,6 +99,17 @@ actor RunReport {
             "  <testsuite name=\"kind-ci\" tests=\"\(cases.count)\" failures=\"\(failures)\" errors=\"0\" skipped=\"\(skipped)\""
                 + " time=\"\(Self.seconds(total))\" timestamp=\"\(formatter.string(from: timestamp))\">",
         ]
+        if !phases.isEmpty {
+            // Each phase's span (seconds from the start) and the critical path, for tools that chart runs.
+            let critical = criticalPath
+            lines.append("    <properties>")
+            for phase in phases {
+                let value = "\(Self.seconds(phase.start))-\(Self.seconds(phase.end))" + (critical.contains(phase.name) ? " critical" : "")
+                lines.append("      <property name=\"kind-ci.phase.\(Self.escape(phase.name))\" value=\"\(value)\"/>")
+            }
+            lines.append("      <property name=\"kind-ci.critical-path\" value=\"\(Self.escape(critical.joined(separator: ",")))\"/>")
+            lines.append("    </properties>")
+        }
         for item in cases {
             let head = "    <testcase classname=\"\(Self.escape(item.suite))\" name=\"\(Self.escape(item.name))\" time=\"\(Self.seconds(item.duration))\""
             switch item.outcome {

@@ -35,8 +35,8 @@ public struct KindRun: Sendable {
         let shards = try Shards.from(environment: request.environment)
         let clock = Clock(start: start, overall: RunDeadline.overall(request: request, configuration: configuration, start: start))
         let artifacts = URL(fileURLWithPath: request.artifacts)
-        let report = RunReport()
-        if request.verbose { await explain(configuration, clock: clock) }
+        let report = RunReport(started: start)
+        if request.verbose { await explain(configuration, steps, clock: clock) }
         return try await HTTPFetch.withClient { http in
             try await withHeartbeat {
                 var state = State()
@@ -73,7 +73,9 @@ public struct KindRun: Sendable {
         }
     }
 
-    /// Every phase in order, up to `--until`.
+    /// Every phase in order, up to `--until`. Once kind's docker answers, three things go on at
+    /// once: the builds, the pre-pulls and the cluster's boot (with the kubeconfig installed as soon
+    /// as it is up); deploying waits for all three.
     private func phases(_ configuration: Configuration, _ steps: DeploySteps, shards: Shards, http: HTTPFetch, clock: Clock,
                         artifacts: URL, report: RunReport, state: inout State) async throws -> String {
         let reach = request.until
@@ -88,41 +90,86 @@ public struct KindRun: Sendable {
         defer { state.launched = launched }
         state.begin("kind")
         let named = try await namedKind(configuration, http: http) { launched = $0 }
-        let waiter = ReadinessWaiter(http: http, progress: progress)
-        let address = try await waitForDocker(configuration, named: named, waiter: waiter, clock: clock)
+        let address = try await waitForDocker(configuration, named: named, http: http, clock: clock)
         state.address = address
-        await report.add("kind-ci.kind", "docker ready", duration: ContinuousClock.now - clock.start)
-        await report.phase("kind", took: ContinuousClock.now - clock.start)
+        let dockerReady = ContinuousClock.now
+        await report.add("kind-ci.kind", "docker ready", duration: dockerReady - clock.start)
+        await report.phase("kind", from: clock.start, to: dockerReady)
         var env = EnvFile.forKind(at: address, environment: request.environment)
         env.set("KIND_CI_SHARD", String(shards.index))
         env.set("KIND_CI_SHARDS", String(shards.count))
-        if !configuration.build.isEmpty {
-            state.begin("build")
-            let started = ContinuousClock.now
-            for built in try await buildImages(configuration, at: address, http: http, artifacts: artifacts,
-                                               deadline: clock.overall ?? clock.start + .seconds(3600), report: report) {
-                env.set(built.entry.environmentVariable, built.entry.image.description)
+        let deadline = clock.overall ?? clock.start + .seconds(3600)
+        let engine = configuration.build.isEmpty && steps.pulledImages.isEmpty ? nil
+            : try await DockerEngine.connect(address.dockerEndpoint, http: http, fix: DockerUnreachable.kindFix)
+        return try await withThrowingTaskGroup(of: Void.self) { prePulls in
+            // Pre-pulls still going when the run fails or is stopped are of no more use.
+            defer { prePulls.cancelAll() }
+            if let engine, !steps.pulledImages.isEmpty {
+                let prePull = PrePull(puller: ImagePuller(engine: engine, environment: request.environment), progress: progress, report: report)
+                prePulls.addTask { await prePull.run(steps.pulledImages, started: dockerReady, until: deadline) }
             }
-            await report.phase("build", took: ContinuousClock.now - started)
+            let boot = HeldProgress()
+            async let cluster = reaches(.kubernetes)
+                ? bootKubernetes(configuration, at: address, http: http, clock: clock, artifacts: artifacts, status: boot) : nil
+            if let engine, !configuration.build.isEmpty {
+                state.begin("build")
+                for built in try await buildImages(configuration, engine: engine, at: address, artifacts: artifacts,
+                                                   deadline: deadline, report: report) {
+                    env.set(built.entry.environmentVariable, built.entry.image.description)
+                }
+                await report.phase("build", from: dockerReady, after: ["kind"])
+            }
+            guard reach != .images else {
+                try await awaitPrePulls(&prePulls)
+                return try await finish(env, artifacts)
+            }
+            state.begin("kubernetes")
+            await progress.begin("kind_ci_kubernetes", "Waiting for Kubernetes")
+            await boot.show(on: progress)
+            let booted: BootedCluster
+            do {
+                booted = try await cluster!
+            } catch {
+                await progress.end(success: false, error is CancellationError ? "cancelled" : "failed")
+                throw error
+            }
+            let transport = booted.transport
+            await progress.note("wrote \(booted.kubeconfig) (context kind-ci: https://\(transport.host):\(transport.port), TLS name \(transport.tls.serverName)); the API answers")
+            await progress.end(success: true, "Kubernetes \(booted.version ?? "") is ready")
+            await report.add("kind-ci.kind", "kubernetes ready", duration: booted.ready - clock.start)
+            await report.phase("kubernetes", from: dockerReady, to: booted.installed, after: ["kind"])
+            env.set("KUBECONFIG", booted.kubeconfig)
+            let client = KubernetesClient(transport: transport)
+            state.client = client
+            try await awaitPrePulls(&prePulls)
+            if reach != .kubernetes, !configuration.deploy.isEmpty {
+                try await deploy(steps, configuration, client: client, env: env, clock: clock, report: report, state: &state)
+            }
+            if reach == nil, let test = configuration.test {
+                state.begin("test")
+                try await runTests(test, configuration, env: env, shards: shards, clock: clock, artifacts: artifacts, report: report)
+            }
+            return try await finish(env, artifacts)
         }
-        guard reach != .images else { return try await finish(env, artifacts) }
-        state.begin("kubernetes")
-        let booting = ContinuousClock.now
-        try await waitForKubernetes(configuration, at: address, waiter: waiter, http: http, clock: clock, artifacts: artifacts)
-        let (path, transport) = try await installKubeconfig(at: address, http: http, artifacts: artifacts)
-        await report.add("kind-ci.kind", "kubernetes ready", duration: ContinuousClock.now - clock.start)
-        await report.phase("kubernetes", took: ContinuousClock.now - booting)
-        env.set("KUBECONFIG", path)
-        let client = KubernetesClient(transport: transport)
-        state.client = client
-        if reach != .kubernetes, !configuration.deploy.isEmpty {
-            try await deploy(steps, configuration, client: client, env: env, clock: clock, report: report, state: &state)
-        }
-        if reach == nil, let test = configuration.test {
-            state.begin("test")
-            try await runTests(test, configuration, env: env, shards: shards, clock: clock, artifacts: artifacts, report: report)
-        }
-        return try await finish(env, artifacts)
+    }
+
+    /// Waits for the pre-pulls still going, before deploying or handing the cluster over: a pod
+    /// created while its image is still being pulled would pull it too, and a pull of its own that
+    /// fails (no credentials in kind, say) costs it a back-off of 10 s or more.
+    private func awaitPrePulls(_ prePulls: inout ThrowingTaskGroup<Void, any Error>) async throws {
+        guard !prePulls.isEmpty else { return }
+        await progress.note("waiting for the pre-pulls to finish, so that pods find their images")
+        try await prePulls.waitForAll()
+    }
+
+    /// The cluster once it is up, with the kubeconfig installed for the job.
+    struct BootedCluster: Sendable {
+        let kubeconfig: String
+        let transport: KubernetesTransport
+        let version: String?
+        /// When `kubernetes-ready` was first seen, and when the kubeconfig was in place and checked.
+        let ready: ContinuousClock.Instant
+        let installed: ContinuousClock.Instant
     }
 
     /// After the phases: diagnostics when something failed past kind's start (or the run was
@@ -166,7 +213,7 @@ public struct KindRun: Sendable {
     }
 
     /// `--verbose`: what the run is about to do and within which limits.
-    private func explain(_ configuration: Configuration, clock: Clock) async {
+    private func explain(_ configuration: Configuration, _ steps: DeploySteps, clock: Clock) async {
         let timeouts = configuration.kind.timeouts
         await progress.note("configuration \(request.configPath) (paths relative to \(configuration.directory))")
         await progress.note("kind \(configuration.kind.image); docker within \(timeouts.docker), Kubernetes within \(timeouts.kubernetes)"
@@ -174,6 +221,9 @@ public struct KindRun: Sendable {
         if KindCandidates.named(option: request.host, environment: request.environment, configuration: configuration) == nil, !request.up {
             let names = KindCandidates.detected(configuration: configuration).map(\.host).joined(separator: ", ")
             await progress.note("no host named: a kind `up` started, else the first of \(names) to answer")
+        }
+        if !steps.pulledImages.isEmpty {
+            await progress.note("the manifests run \(steps.pulledImages.map(\.description).joined(separator: ", ")): pre-pulled into kind's docker while Kubernetes boots")
         }
     }
 
@@ -200,37 +250,32 @@ public struct KindRun: Sendable {
         return try await labelled(http)
     }
 
-    private func waitForDocker(_ configuration: Configuration, named: KindAddress?, waiter: ReadinessWaiter,
-                               clock: Clock) async throws -> KindAddress {
+    private func waitForDocker(_ configuration: Configuration, named: KindAddress?, http: HTTPFetch, clock: Clock) async throws -> KindAddress {
         let candidates = named.map { [$0] } ?? KindCandidates.detected(configuration: configuration)
         await progress.begin("kind_ci_docker", "Waiting for kind's docker")
-        let address = try await phase {
-            try await waiter.waitForDocker(candidates, named: named != nil, deadline: clock.deadline(configuration.kind.timeouts.docker),
-                                           started: clock.start)
+        let (address, signal) = try await phase {
+            try await ReadinessWaiter(http: http, progress: progress)
+                .waitForDocker(candidates, named: named != nil, deadline: clock.deadline(configuration.kind.timeouts.docker), started: clock.start)
         }
-        await progress.end(success: true, "ready at \(address.host) (\(address.reason))")
+        await progress.end(success: true, "ready at \(address.host) (\(address.reason); \(signal))")
         return address
     }
 
-    private func waitForKubernetes(_ configuration: Configuration, at address: KindAddress, waiter: ReadinessWaiter,
-                                   http: HTTPFetch, clock: Clock, artifacts: URL) async throws {
-        await progress.begin("kind_ci_kubernetes", "Waiting for Kubernetes")
+    /// Waits for `kubernetes-ready`, then installs kind's kubeconfig for the job's tools and checks
+    /// it with `/version` through kind-ci's own client, which verifies TLS as kubectl will. Runs
+    /// while the images build; its states go to `status` until the log gets to it.
+    private func bootKubernetes(_ configuration: Configuration, at address: KindAddress, http: HTTPFetch, clock: Clock,
+                                artifacts: URL, status: HeldProgress) async throws -> BootedCluster {
         do {
-            try await phase {
-                try await waiter.waitForKubernetes(address, deadline: clock.deadline(configuration.kind.timeouts.kubernetes))
-            }
+            try await ReadinessWaiter(http: http, progress: progress)
+                .waitForKubernetes(address, deadline: clock.deadline(configuration.kind.timeouts.kubernetes)) { await status.update($0) }
         } catch let expired as KubernetesWaitExpired {
             throw await kubernetesNeverReady(address, http: http, observation: expired.observation,
                                              waited: ContinuousClock.now - clock.start, artifacts: artifacts)
         }
+        let ready = ContinuousClock.now
         let version = await http.configFile(address, "kubernetes-version")?.trimmingCharacters(in: .whitespacesAndNewlines)
-        await progress.end(success: true, "Kubernetes \(version ?? "") is ready")
-    }
-
-    /// Fetches kind's kubeconfig (only now: it is served before the cluster is up), installs it for
-    /// the job's tools and checks it with `/version` through kind-ci's own client, which verifies
-    /// TLS as kubectl will. Returns where it was written.
-    private func installKubeconfig(at address: KindAddress, http: HTTPFetch, artifacts: URL) async throws -> (String, KubernetesTransport) {
+        // Fetched only now: kind serves its kubeconfig before the cluster is up.
         guard let text = await http.configFile(address, "config") else {
             throw KindNotReady(headline: "kind says Kubernetes is ready, but its kubeconfig (\(address.configEndpoint)/config) cannot be fetched.",
                                explanation: ["kind's config endpoint serves it from the start; retry the job."])
@@ -238,13 +283,12 @@ public struct KindRun: Sendable {
         let path = KubeconfigInstall.path(option: request.kubeconfig, environment: request.environment)
         let kubeconfig = try KubeconfigInstall.install(kind: text, host: address.host, port: address.ports.api, at: path, artifacts: artifacts)
         let transport = try kubeconfig.transport()
-        let version = try await transport.sendRetrying(.GET, "/version", until: .now + .seconds(30))
-        guard version.status == 200 else {
+        let answer = try await transport.sendRetrying(.GET, "/version", until: .now + .seconds(30))
+        guard answer.status == 200 else {
             throw KubernetesUnreachable(host: transport.host, port: transport.port,
-                                        reason: "/version answered \(version.status): \(version.text.prefix(200))", tlsRefused: false)
+                                        reason: "/version answered \(answer.status): \(answer.text.prefix(200))", tlsRefused: false)
         }
-        await progress.note("wrote \(path) (context kind-ci: https://\(transport.host):\(transport.port), TLS name \(transport.tls.serverName)); the API answers")
-        return (path, transport)
+        return BootedCluster(kubeconfig: path, transport: transport, version: version, ready: ready, installed: .now)
     }
 
     /// Runs the deploy steps in order, then (unless `--until deploy`) waits for everything applied.
@@ -277,7 +321,7 @@ public struct KindRun: Sendable {
             }
         }
         await progress.end(success: true, "\(steps.objectCount) object\(steps.objectCount == 1 ? "" : "s") applied")
-        await report.phase("deploy", took: ContinuousClock.now - deploying)
+        await report.phase("deploy", from: deploying, after: ["build", "kubernetes", "pre-pull"])
         guard request.until != .deploy else { return }
         state.begin("ready")
         let wait = RolloutWait(client: client, progress: progress, tolerate: configuration.wait.tolerate)
@@ -295,7 +339,7 @@ public struct KindRun: Sendable {
         }
         await recordReadiness(targets, wait.record, report: report, failed: false)
         await progress.end(success: true, "\(targets.count) ready")
-        await report.phase("ready", took: ContinuousClock.now - waiting)
+        await report.phase("ready", from: waiting, after: ["deploy"])
     }
 
     /// A case per object waited for: ready after how long, else why not.
@@ -359,7 +403,7 @@ public struct KindRun: Sendable {
             return
         }
         let duration = ContinuousClock.now - started
-        await report.phase("tests", took: duration)
+        await report.phase("tests", from: started, after: ["ready", "deploy", "build", "kubernetes"])
         if outcome == .finished(.exited(0)) {
             await report.add("kind-ci.test", test.run, duration: duration)
             await progress.end(success: true, "passed")
@@ -387,12 +431,11 @@ public struct KindRun: Sendable {
     }
 
     /// Builds the images into kind's docker while its cluster boots.
-    private func buildImages(_ configuration: Configuration, at address: KindAddress, http: HTTPFetch, artifacts: URL,
+    private func buildImages(_ configuration: Configuration, engine: DockerEngine, at address: KindAddress, artifacts: URL,
                              deadline: ContinuousClock.Instant, report: RunReport) async throws -> [ImageBuilds.Built] {
         let count = configuration.build.count
         await progress.begin("kind_ci_build", "Building \(count) image\(count == 1 ? "" : "s") into kind's docker")
         return try await phase {
-            let engine = try await DockerEngine.connect(address.dockerEndpoint, http: http, fix: DockerUnreachable.kindFix)
             let built = try await ImageBuilds(configuration: configuration, engine: engine, dockerHost: address.dockerHost,
                                               artifacts: artifacts, environment: request.environment, progress: progress, report: report)
                 .run(deadline: deadline)

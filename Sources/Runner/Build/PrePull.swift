@@ -1,0 +1,50 @@
+import KindCICore
+
+/// Pulls into kind's docker, while its cluster boots, every image the manifests run that kind-ci
+/// does not build, so that their pods start without pulling (deploying waits for it). A few at a
+/// time; an image kind's docker has already is left alone. A failure is only a warning: the pod
+/// then pulls the image itself, and the rollout gives the real error if that fails too.
+struct PrePull: Sendable {
+    let puller: ImagePuller
+    let progress: ProgressReporter
+    let report: RunReport
+    /// Pulls at once; dockerd itself downloads three layers at a time.
+    static let parallel = 3
+
+    /// Pulls `images`; `started` is when kind's docker came up, where the pre-pulls begin on the
+    /// run's timeline.
+    func run(_ images: [ImageReference], started: ContinuousClock.Instant, until deadline: ContinuousClock.Instant) async {
+        await progress.note("pre-pulling \(images.count) image\(images.count == 1 ? "" : "s") the manifests run into kind's docker while Kubernetes boots")
+        let finished: Bool = await withTaskGroup(of: Bool.self) { group in
+            var pending = images.makeIterator()
+            for _ in 0..<Self.parallel {
+                guard let image = pending.next() else { break }
+                group.addTask { await pull(image, until: deadline) }
+            }
+            while let done = await group.next() {
+                guard done else { return false }
+                if let image = pending.next() { group.addTask { await pull(image, until: deadline) } }
+            }
+            return true
+        }
+        // A run that failed or was stopped first cut the pulls short: no span to show.
+        if finished { await report.phase("pre-pull", from: started, after: ["kind"]) }
+    }
+
+    /// One image, logged and recorded; false when the run was cancelled meanwhile.
+    private func pull(_ image: ImageReference, until deadline: ContinuousClock.Instant) async -> Bool {
+        guard let outcome = try? await puller.pull(image, until: deadline) else { return false }
+        switch outcome {
+        case .present:
+            await progress.output("[\(image)] already in kind's docker")
+            await report.add("kind-ci.pull", "pre-pull \(image)", duration: .zero)
+        case let .pulled(duration):
+            await progress.output("[\(image)] pre-pulled in \(ProgressReporter.format(duration))")
+            await report.add("kind-ci.pull", "pre-pull \(image)", duration: duration)
+        case let .failed(reason):
+            await progress.note("warning: could not pre-pull \(image): \(reason); its pods will pull it themselves")
+            await report.add("kind-ci.pull", "pre-pull \(image)", duration: .zero, .skipped("not pre-pulled: \(reason)"))
+        }
+        return true
+    }
+}

@@ -104,6 +104,16 @@ let package = Package(
             ],
             path: "Tests/StandIns/DockerPrivilegeProxy"
         ),
+        // Test-only TCP proxy that cuts connections after so many bytes, as a dropped link does
+        // (kind's docker going away mid-build). Not shipped.
+        .executableTarget(
+            name: "FaultProxy",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Tests/StandIns/FaultProxy"
+        ),
         // Helpers shared by the test targets: running the built binary, scratch folders.
         .target(
             name: "TestSupport",
@@ -118,7 +128,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KindCICoreTests",
-            dependencies: ["KindCICore", .product(name: "Yams", package: "Yams")],
+            dependencies: ["KindCICore", "TestSupport", .product(name: "Yams", package: "Yams")],
             exclude: ["Fixtures"]
         ),
         .testTarget(

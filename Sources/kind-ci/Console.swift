@@ -1,13 +1,14 @@
 import Foundation
+import Runner
 
 /// Where commands write: results to standard output, everything meant for a person reading the
 /// log (progress, problems) to standard error, so that `--stdout`-style output stays pipeable.
 enum Console {
     static func output(_ text: String) {
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        FileHandle.standardOutput.write(Data(SecretMask.process.mask(text + "\n").utf8))
     }
 
     static func error(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        FileHandle.standardError.write(Data(SecretMask.process.mask(text + "\n").utf8))
     }
 }

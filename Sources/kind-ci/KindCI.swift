@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KindCICore
+import Runner
 
 @main
 struct KindCI: AsyncParsableCommand {
@@ -20,6 +21,8 @@ struct KindCI: AsyncParsableCommand {
     /// argument-parser's own outcomes (help, version, usage errors as 64) pass through, errors meant
     /// for the user print their explanation, and anything else is a bug (70).
     static func main() async {
+        // Before anything can print: what the job's environment holds that must never show.
+        SecretMask.process.learn(environment: ProcessInfo.processInfo.environment)
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

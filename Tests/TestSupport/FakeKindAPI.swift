@@ -70,9 +70,17 @@ public final class FakeKindAPI: @unchecked Sendable {
         return process
     }
 
+    /// kind dying: both endpoints stop answering (its docker, here the test daemon, stays).
+    public func stop() {
+        if api.isRunning {
+            api.terminate()
+            api.waitUntilExit()
+        }
+        config.stop()
+    }
+
     deinit {
-        api.terminate()
-        api.waitUntilExit()
+        stop()
         // Pods that ran as containers (`--docker`) outlive the stand-in: remove them.
         if let ids = try? TestDocker.docker(["ps", "-aq", "--filter", "label=io.kind-ci.test-kubelet=\(apiPort)"]), !ids.isEmpty {
             _ = try? TestDocker.docker(["rm", "-f"] + ids.split(separator: "\n").map(String.init))

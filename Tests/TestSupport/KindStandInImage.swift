@@ -5,8 +5,8 @@ import Synchronization
 /// the config-endpoint stand-in serving `/var/kube-config` on 10080 and the Kubernetes stand-in on
 /// 8443 (its pods run on the inner dockerd), started in the order of kind's start.sh. Like start.sh,
 /// it fails when a `DOCKER_HOST` leaks into its environment. No registry is reachable, so the
-/// images its builds need (`debian:12-slim`) are loaded into the inner docker at start, as a baked
-/// kind image restores its docker cache.
+/// images its builds need (`debian:12-slim`) are loaded into the inner docker at start, before it
+/// answers on 2375, as kind restores its docker cache before its dockerd starts.
 ///
 /// Run it with `privilegedOptions` (what this sandbox allows instead of `--privileged`).
 public enum KindStandInImage {
@@ -25,12 +25,19 @@ public enum KindStandInImage {
         fi
         set -e
         mkdir -p /var/kube-config /var/lib/docker /run/docker
+        # kind restores its docker cache before its dockerd starts, so whatever answers on 2375 has
+        # the images already: load them with a dockerd nobody else can reach, then start the real one.
+        dockerd --host unix:///run/docker-cache.sock --data-root /var/lib/docker --exec-root /run/docker --storage-driver=vfs \\
+          --bridge=none --iptables=false --pidfile /run/docker-cache.pid >/var/log/dockerd-cache.log 2>&1 &
+        until docker -H unix:///run/docker-cache.sock info >/dev/null 2>&1; do sleep 0.2; done
+        docker -H unix:///run/docker-cache.sock load -i /images.tar >/dev/null
+        kill "$(cat /run/docker-cache.pid)"
+        while [ -e /run/docker-cache.pid ]; do sleep 0.2; done
         # Builds and pods reach the network through NAT, as in kind; the machine's resolver was baked in.
         dockerd --host tcp://0.0.0.0:2375 --host unix:///var/run/docker.sock --tls=false --data-root /var/lib/docker \\
           --exec-root /run/docker --storage-driver=vfs --bip 10.250.0.1/24 --dns "$(cat /kind/nameserver)" >/var/log/dockerd.log 2>&1 &
         sleep 2
         until docker info >/dev/null 2>&1; do sleep 0.5; done
-        docker load -i /images.tar >/dev/null
         touch /var/kube-config/docker-ready
         echo v1.23.10 > /var/kube-config/kubernetes-version
         echo v1.27.1 > /var/kube-config/minikube-version

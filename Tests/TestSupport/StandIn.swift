@@ -18,6 +18,34 @@ public final class ConfigEndpointStandIn: @unchecked Sendable {
         try process.run()
     }
 
+    public func stop() {
+        guard process.isRunning else { return }
+        process.terminate()
+        process.waitUntilExit()
+    }
+
+    deinit {
+        stop()
+    }
+}
+
+/// The fault proxy (Tests/StandIns/FaultProxy) in front of `upstream`: cuts the first `drops`
+/// connections (or every one, with nil) once they have carried `dropAfter` bytes.
+public final class FaultProxy: @unchecked Sendable {
+    public let port: Int
+    private let process: Process
+
+    public init(to upstream: String, dropAfter: Int, drops: Int?) throws {
+        port = try FreePort.next()
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: KindCIBinary.path).deletingLastPathComponent().appendingPathComponent("FaultProxy")
+        process.arguments = ["--port", String(port), "--to", upstream, "--drop-after", String(dropAfter),
+                             "--drops", drops.map(String.init) ?? "always"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+    }
+
     deinit {
         process.terminate()
         process.waitUntilExit()

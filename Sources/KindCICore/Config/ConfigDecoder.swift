@@ -5,15 +5,28 @@ import Yams
 /// keys and meaning (image names, unique build names, paths that exist) as it goes.
 struct ConfigDecoder {
     let reader = NodeReader()
-    /// The folder holding the file, for the checks that paths exist.
+    /// The folder holding the file, for the checks that paths exist and stay inside it.
     let directory: URL
+    private let containment: PathContainment
+    /// `allow_outside: true`: paths may lead out of `directory`.
+    private var allowOutside = false
 
-    func decode(_ root: Node) -> Configuration {
+    init(directory: URL) {
+        self.directory = directory
+        containment = PathContainment(directory: directory)
+    }
+
+    mutating func decode(_ root: Node) -> Configuration {
         var configuration = Configuration(directory: directory.path)
-        let topKeys = ["version", "kind", "build", "builder", "build_jobs", "deploy", "wait", "test", "timeout"]
+        let topKeys = ["version", "kind", "build", "builder", "build_jobs", "deploy", "wait", "test", "timeout", "allow_outside"]
         guard let fields = reader.mapping(root, "kind-ci.yml", keys: topKeys,
                                           example: "a mapping such as 'test: {run: ./test.sh}'") else {
             return configuration
+        }
+        // First: every path below is judged by it.
+        if let node = fields["allow_outside"], let allowed = reader.bool(node, "allow_outside", example: "'allow_outside: true'") {
+            allowOutside = allowed
+            configuration.allowOutside = allowed
         }
         if let node = fields["version"] { readVersion(node) }
         if let node = fields["kind"] { configuration.kind = readKind(node) }
@@ -153,7 +166,7 @@ struct ConfigDecoder {
         var context = "."
         if let node = fields["context"], let text = reader.string(node, "\(subject).context", example: "'context: .'") {
             context = text
-            if !exists(text, folder: true) {
+            if staysInside(text, node, "\(subject).context"), !exists(text, folder: true) {
                 reader.report(node, "\(subject).context", "folder '\(text)' does not exist",
                               fix: "paths are relative to the folder holding the configuration file; name an existing folder")
             }
@@ -161,7 +174,7 @@ struct ConfigDecoder {
         var dockerfile: String?
         if let node = fields["dockerfile"] {
             dockerfile = reader.string(node, "\(subject).dockerfile", example: "'dockerfile: Dockerfile'")
-            if let dockerfile, !exists(dockerfile, folder: false) {
+            if let dockerfile, staysInside(dockerfile, node, "\(subject).dockerfile"), !exists(dockerfile, folder: false) {
                 reader.report(node, "\(subject).dockerfile", "file '\(dockerfile)' does not exist",
                               fix: "paths are relative to the folder holding the configuration file, not to the context")
             }
@@ -247,7 +260,7 @@ struct ConfigDecoder {
         case let (manifests?, nil):
             guard let paths = reader.strings(manifests, "\(subject).manifests", example: "'manifests: k8s/'") else { return nil }
             let pathNodes = manifests.sequence.map(Array.init) ?? [manifests]
-            for (path, pathNode) in zip(paths, pathNodes) where !matchesSomething(path) {
+            for (path, pathNode) in zip(paths, pathNodes) where staysInside(path, pathNode, "\(subject).manifests") && !matchesSomething(path) {
                 reader.report(pathNode, "\(subject).manifests",
                               Glob.isPattern(path) ? "'\(path)' matches no file" : "'\(path)' does not exist",
                               fix: "paths are relative to the folder holding the configuration file")
@@ -302,6 +315,7 @@ struct ConfigDecoder {
         var test = TestSettings(run: run)
         if let node = fields["reports"] {
             test.reports = reader.strings(node, "test.reports", example: "'reports: reports/*.xml'") ?? []
+            checkInside(test.reports, node, "test.reports")
         }
         if let node = fields["timeout"] {
             test.timeout = reader.duration(node, "test.timeout")
@@ -309,6 +323,7 @@ struct ConfigDecoder {
         if let node = fields["shard"], let shard = reader.mapping(node, "test.shard", keys: ["files"], example: "'shard: {files: \"tests/**/*_test.sh\"}'") {
             if let files = shard["files"] {
                 test.shardFiles = reader.strings(files, "test.shard.files", example: "'files: \"tests/**/*_test.sh\"'") ?? []
+                checkInside(test.shardFiles, files, "test.shard.files")
             } else {
                 reader.report(node, "test.shard", "missing 'files', the test files to split across the parallel jobs",
                               fix: "add e.g. 'files: \"tests/**/*_test.sh\"'")
@@ -323,6 +338,20 @@ struct ConfigDecoder {
         func alphanumeric(_ c: UInt8) -> Bool { (c >= 97 && c <= 122) || (c >= 48 && c <= 57) }
         guard let first = characters.first, let last = characters.last, characters.count <= 63 else { return false }
         return alphanumeric(first) && alphanumeric(last) && characters.allSatisfy { alphanumeric($0) || $0 == 45 }
+    }
+
+    /// Whether `path` stays inside the configuration's folder (or may leave it); reports it when not.
+    private func staysInside(_ path: String, _ node: Node, _ subject: String) -> Bool {
+        guard !allowOutside, let escape = containment.escape(of: path) else { return true }
+        reader.report(node, subject, "'\(path)': \(escape)",
+                      fix: "keep the paths of kind-ci.yml inside its folder, or add 'allow_outside: true' to it if the job really needs files from elsewhere")
+        return false
+    }
+
+    /// `staysInside` for each of a list's items, located at the item (or the whole value when it is one string).
+    private func checkInside(_ paths: [String], _ node: Node, _ subject: String) {
+        let nodes = node.sequence.map(Array.init) ?? [node]
+        for (path, item) in zip(paths, nodes) { _ = staysInside(path, item, subject) }
     }
 
     private func resolve(_ path: String) -> URL {

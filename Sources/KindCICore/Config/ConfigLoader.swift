@@ -58,7 +58,7 @@ public enum ConfigLoader {
                 message: "the file expands to more than \(nodeBudget) YAML nodes through its aliases",
                 fix: "a kind-ci configuration needs a few hundred; write the values out instead of nesting aliases (*name) of anchors (&name)"))
         }
-        let decoder = ConfigDecoder(directory: directory)
+        var decoder = ConfigDecoder(directory: directory)
         let configuration = decoder.decode(root)
         guard decoder.reader.diagnostics.isEmpty else {
             throw problems(path, text, decoder.reader.diagnostics)
@@ -140,7 +140,8 @@ public enum ConfigLoader {
         return nil
     }
 
-    private static func firstInvalidUTF8(in data: Data) -> (line: Int, column: Int, byte: UInt8) {
+    /// Where the first byte that is not UTF-8 is (shared with manifest files).
+    public static func firstInvalidUTF8(in data: Data) -> (line: Int, column: Int, byte: UInt8) {
         let bytes = Array(data)
         var parser = Unicode.UTF8.ForwardParser()
         var iterator = bytes.makeIterator()

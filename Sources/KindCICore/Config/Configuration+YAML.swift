@@ -38,6 +38,7 @@ extension Configuration {
             ])))
         }
         if let timeout { pairs.append(("timeout", .text(timeout.description))) }
+        if allowOutside { pairs.append(("allow_outside", .scalar(true.represented()))) }
         return .pairs(pairs)
     }
 }

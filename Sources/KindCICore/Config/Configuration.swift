@@ -18,6 +18,8 @@ public struct Configuration: Sendable, Equatable {
     public var test: TestSettings?
     /// The overall deadline; when absent, `run` derives one from the CI job's own timeout.
     public var timeout: ConfigDuration?
+    /// Whether paths may lead outside `directory` (`..`, absolute paths, symbolic links).
+    public var allowOutside = false
 
     public init(directory: String) {
         self.directory = directory

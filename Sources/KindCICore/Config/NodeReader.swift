@@ -103,6 +103,15 @@ final class NodeReader {
         return complete ? pairs : nil
     }
 
+    /// `true` or `false` (YAML 1.1's `yes`/`no` too, which Yams reads as booleans).
+    func bool(_ node: Node, _ subject: String, example: String) -> Bool? {
+        guard let value = node.bool, node.scalar?.style == .plain else {
+            report(node, subject, "expected true or false, found \(Self.describe(node))", fix: "write it as \(example)")
+            return nil
+        }
+        return value
+    }
+
     func duration(_ node: Node, _ subject: String) -> ConfigDuration? {
         let example = "'90s', '3m' or '1h30m'"
         guard let text = string(node, subject, example: example) else { return nil }

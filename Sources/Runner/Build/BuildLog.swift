@@ -21,22 +21,30 @@ actor BuildLog {
         handle = try FileHandle(forWritingTo: file)
     }
 
-    /// Text as it arrives, possibly partial lines.
+    /// Text as it arrives, possibly partial lines; kept and shown a whole line at a time, masked
+    /// (a secret cut across two chunks is whole in its line).
     func append(_ text: String) async {
-        try? handle?.write(contentsOf: Data(text.utf8))
         pending += text
         while let newline = pending.firstIndex(where: \.isNewline) {
-            let line = String(pending[..<newline]).trimmingCharacters(in: .whitespaces)
+            let line = String(pending[..<newline])
             pending = String(pending[pending.index(after: newline)...])
-            await show(line)
+            keep(line + "\n")
+            await show(line.trimmingCharacters(in: .whitespaces))
         }
     }
 
     func finish() async {
-        if !pending.isEmpty { await show(pending) }
+        if !pending.isEmpty {
+            keep(pending)
+            await show(pending)
+        }
         pending = ""
         try? handle?.close()
         handle = nil
+    }
+
+    private func keep(_ text: String) {
+        try? handle?.write(contentsOf: Data(SecretMask.process.mask(text).utf8))
     }
 
     /// The last lines, for a failure summary.

@@ -25,3 +25,19 @@ public struct ImageBuildFailed: UserFacingError {
         return lines.joined(separator: "\n")
     }
 }
+
+/// kind's docker kept dropping the connection of a build: kind is not usable (exit 75, which
+/// pipelines retry), whatever the Dockerfile says.
+struct KindDockerLost: UserFacingError {
+    let image: String
+    let endpoint: DockerEndpoint
+    let failure: ConnectionFailure
+    let attempts: Int
+
+    var exitStatus: ExitStatus { .kindNotReady }
+
+    func render(style: TerminalStyle) -> String {
+        "kind-ci: \(style.error("error:")) kind's docker at \(endpoint) dropped the build of \(image) \(attempts) time\(attempts == 1 ? "" : "s") (last: \(failure))\n"
+            + "  kind's container may have died or run out of memory: its own log says which (on GitLab, set CI_DEBUG_SERVICES); retry the job"
+    }
+}

@@ -45,11 +45,28 @@ struct ImageBuilds: Sendable {
         return entries.indices.compactMap { try? results[$0]?.get() }
     }
 
-    /// One image; a build that fails becomes a `Failure` value, anything else (cancellation, a
-    /// daemon that went away) propagates.
+    /// How often a build whose connection to kind's docker dropped is started again.
+    static let attempts = 3
+
+    /// One image; a build that fails becomes a `Failure` value. A build whose connection to kind's
+    /// docker drops is started again (the daemon throws away what it had), and after the last
+    /// attempt that is `KindDockerLost`; cancellation propagates.
     private func build(_ entry: BuildEntry, deadline: ContinuousClock.Instant) async throws -> Result<Built, ImageBuildFailed.Failure> {
         let started = ContinuousClock.now
-        let result = try await attempt(entry, deadline: deadline)
+        var result: Result<Built, ImageBuildFailed.Failure>?
+        for attempt in 1...Self.attempts {
+            do {
+                result = try await self.attempt(entry, deadline: deadline)
+                break
+            } catch let dropped as ConnectionDropped {
+                guard attempt < Self.attempts, ContinuousClock.now < deadline else {
+                    throw KindDockerLost(image: entry.image.description, endpoint: engine.endpoint, failure: dropped.failure, attempts: attempt)
+                }
+                await progress.output("[\(entry.image)] kind's docker dropped the build (\(dropped.failure)); building again (attempt \(attempt + 1) of \(Self.attempts))")
+                try await Task.sleep(for: .milliseconds(500 * attempt))
+            }
+        }
+        guard let result else { throw CancellationError() }
         switch result {
         case .success:
             await report?.add("kind-ci.build", entry.image.description, duration: ContinuousClock.now - started)
@@ -89,7 +106,21 @@ struct ImageBuilds: Sendable {
         } catch let error as ContextReadError {
             await log.finish()
             return .failure(.init(image: name, reason: error.description, step: nil, tail: [], log: log.file.path))
+        } catch where !(error is CancellationError) && !Task.isCancelled && !(error is DockerCLIMissing) {
+            if ContinuousClock.now >= deadline {
+                await log.finish()
+                return .failure(.init(image: name, reason: "it did not finish within the overall deadline", step: await log.lastStep,
+                                      tail: await log.tail, log: log.file.path))
+            }
+            // Neither the daemon's answer nor ours: the connection to kind's docker went.
+            await log.append("kind-ci: the connection to kind's docker dropped: \(ConnectionFailure(error))\n")
+            await log.finish()
+            throw ConnectionDropped(failure: ConnectionFailure(error))
         }
+    }
+
+    private struct ConnectionDropped: Error {
+        let failure: ConnectionFailure
     }
 
     /// The classic builder reuses layers only from images its daemon has: pulls the entry's

@@ -1,6 +1,7 @@
 import Foundation
 import KindCICore
 import NIOHTTP1
+import Synchronization
 
 /// Builds an image through the Docker Engine API of kind's docker (`POST /build`, the classic
 /// builder of dockerd 19.03/20.10): no docker CLI needed in the job.
@@ -27,20 +28,20 @@ struct NativeBuilder: Sendable {
             headers.add(name: "X-Registry-Config", value: credentials)
         }
         let counter = ByteCounter()
-        var imageID: String?
-        var failure: String?
+        let outcome = Mutex<(imageID: String?, failure: String?)>((nil, nil))
         try await engine.build(query: query, headers: headers, context: context.stream(counting: counter), timeout: timeout) { message in
-            if let text = message["stream"] as? String {
+            if let text = message["stream"]?.string {
                 await log.append(text)
-            } else if let error = (message["errorDetail"] as? [String: Any])?["message"] as? String ?? message["error"] as? String {
-                failure = error
+            } else if let error = message[path: "errorDetail", "message"]?.string ?? message["error"]?.string {
+                outcome.withLock { $0.failure = error }
                 await log.append(error + "\n")
-            } else if let id = (message["aux"] as? [String: Any])?["ID"] as? String {
-                imageID = id
-            } else if let status = message["status"] as? String, message["progressDetail"] == nil || message["id"] == nil {
+            } else if let id = message[path: "aux", "ID"]?.string {
+                outcome.withLock { $0.imageID = id }
+            } else if let status = message["status"]?.string, message["progressDetail"] == nil || message["id"] == nil {
                 await log.append(status + "\n")
             }
         }
+        let (imageID, failure) = outcome.withLock { $0 }
         if let failure { throw BuildStepFailed(reason: failure) }
         return (imageID, counter.value)
     }

@@ -25,8 +25,9 @@ struct DeploySteps {
             }
             switch step {
             case let .manifests(paths, namespace):
-                let reader = ManifestReader(directory: URL(fileURLWithPath: configuration.directory), images: images,
-                                            namespace: namespace ?? "default")
+                let directory = URL(fileURLWithPath: configuration.directory)
+                let reader = ManifestReader(directory: directory, images: images, namespace: namespace ?? "default",
+                                            containment: configuration.allowOutside ? nil : PathContainment(directory: directory))
                 do {
                     let result = try reader.read(paths)
                     steps.append(.manifests(result.manifests, namespace: namespace))

@@ -69,6 +69,11 @@ struct Deployer: Sendable {
         }
         do {
             _ = try await client.apply(object, as: resource, until: deadline)
+        } catch let refused as KubernetesRequestFailed where refused.status >= 500 {
+            // Not the manifest's fault: kind's API server kept failing (retried within patience).
+            throw KubernetesUnreachable(host: client.transport.host, port: client.transport.port,
+                                        reason: "answered \(refused) to the apply of \(label)", tlsRefused: false)
+                .lost(after: KubernetesTransport.patience)
         } catch let refused as KubernetesRequestFailed {
             throw DeployFailed(headline: "\(manifest.source): \(label): the API refused it (\(refused.status) \(refused.reason)): \(refused.message)",
                                fix: "correct the manifest; `kubectl apply --server-side --dry-run=server -f FILE` shows the same answer")

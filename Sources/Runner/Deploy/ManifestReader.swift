@@ -18,6 +18,9 @@ struct ManifestReader {
     let images: BuiltImageReferences
     /// Where objects that name no namespace go.
     let namespace: String
+    /// Files that lead outside `directory` are refused (kind-ci.yml checked the paths as written;
+    /// a folder's entries and a pattern's matches are checked here), unless this is nil.
+    var containment: PathContainment?
     /// The largest manifest file read, as for kind-ci.yml's own cap but roomier (CRDs are large).
     static let maximumFileSize = 16 << 20
     /// Aliases can multiply a small file into a huge tree; objects beyond this are refused.
@@ -47,7 +50,15 @@ struct ManifestReader {
     private func files(_ paths: [String]) throws -> [String] {
         var seen: Set<String> = []
         var files: [String] = []
+        var outside: [ConfigProblems] = []
         func add(_ path: String) {
+            if let escape = containment?.escape(ofMatch: path) {
+                outside.append(ConfigProblems(file: display(path), source: "", diagnostics: [
+                    ConfigDiagnostic(line: 0, column: 0, subject: "", message: "not read: \(escape)",
+                                     fix: "keep the manifests inside that folder, or add 'allow_outside: true' to kind-ci.yml if the job really needs them"),
+                ]))
+                return
+            }
             if seen.insert(path).inserted { files.append(path) }
         }
         for path in paths {
@@ -72,6 +83,7 @@ struct ManifestReader {
                 add(full)
             }
         }
+        guard outside.isEmpty else { throw ManifestProblems(files: outside) }
         return files
     }
 
@@ -83,18 +95,27 @@ struct ManifestReader {
 
     private func read(_ file: String, into result: inout Result) throws {
         let name = display(file)
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw ConfigProblems(file: name, source: "", diagnostics: [
+                ConfigDiagnostic(line: 0, column: 0, subject: "", message: "cannot be read", fix: "check the file's permissions"),
+            ])
+        }
+        try parse(data, name: name, into: &result)
+    }
+
+    /// The objects of one file's `data`, named `name` in messages.
+    func parse(_ data: Data, name: String, into result: inout Result) throws {
         func fail(_ message: String, fix: String, line: Int = 0, column: Int = 0, source: String = "") -> ConfigProblems {
             ConfigProblems(file: name, source: source, diagnostics: [ConfigDiagnostic(line: line, column: column, subject: "", message: message, fix: fix)])
-        }
-        guard let data = FileManager.default.contents(atPath: file) else {
-            throw fail("cannot be read", fix: "check the file's permissions")
         }
         guard data.count <= Self.maximumFileSize else {
             throw fail("is \(data.count >> 20) MiB; manifests larger than \(Self.maximumFileSize >> 20) MiB are refused",
                        fix: "split it into several files")
         }
         guard let text = String(validating: data, as: UTF8.self) else {
-            throw fail("is not UTF-8", fix: "save the file as UTF-8")
+            let invalid = ConfigLoader.firstInvalidUTF8(in: data)
+            throw fail(String(format: "is not UTF-8: byte 0x%02X cannot start or continue a character here", invalid.byte),
+                       fix: "save the file as UTF-8", line: invalid.line, column: invalid.column, source: String(decoding: data, as: UTF8.self))
         }
         var documents: [Node] = []
         var diagnostics: [ConfigDiagnostic] = []

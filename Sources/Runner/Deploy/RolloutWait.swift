@@ -49,6 +49,8 @@ struct RolloutWait: Sendable {
                 for await _ in changes {
                     if try await judge(targets, in: cluster) { return }
                 }
+                // The changes end only when the wait is cancelled: that is no readiness.
+                throw CancellationError()
             }
             group.addTask {
                 try await Task.sleep(until: deadline)

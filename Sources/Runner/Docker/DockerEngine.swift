@@ -2,6 +2,7 @@ import Foundation
 import KindCICore
 import NIOCore
 import NIOHTTP1
+import Synchronization
 
 /// A Docker Engine reached over its HTTP API: the daemon `up` starts kind on, and kind's own inner
 /// docker. The API version is negotiated once, from `/_ping`.
@@ -119,53 +120,42 @@ struct DockerEngine: Sendable {
         query["tag"] = image.digest ?? image.tag ?? "latest"
         var headers = endpoint.baseHeaders
         if let auth { headers.add(name: "X-Registry-Auth", value: auth) }
-        var lastError: String?
-        var partial = ""
+        let lines = JSONLines()
+        let lastError = Mutex<String?>(nil)
         let (status, _) = try await http.stream(.POST, url("/images/create", query), headers: headers,
                                                 tls: endpoint.tls, timeout: timeout) { chunk in
-            partial += String(buffer: chunk)
-            while let newline = partial.firstIndex(of: "\n") {
-                let line = partial[..<newline]
-                partial = String(partial[partial.index(after: newline)...])
-                if let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                   let message = (object["error"] as? String) ?? (object["message"] as? String) {
-                    lastError = message
-                }
+            for case let .object(object) in lines.feed(chunk) {
+                if let message = object["error"]?.string ?? object["message"]?.string { lastError.withLock { $0 = message } }
             }
         }
-        if !(200..<300).contains(status) || lastError != nil {
-            throw DockerAPIError(status: status, message: lastError ?? partial.trimmingCharacters(in: .whitespacesAndNewlines))
+        let failure = lastError.withLock { $0 }
+        if !(200..<300).contains(status) || failure != nil {
+            throw DockerAPIError(status: status, message: failure ?? lines.rest.trimmingCharacters(in: .whitespacesAndNewlines))
         }
     }
 
     /// `POST /build` with the context streamed as a tar; each line of the daemon's JSON progress
     /// stream goes to `message`.
     func build(query: [String: String], headers extra: HTTPHeaders, context: TarStream, timeout: Duration,
-               message: ([String: Any]) async -> Void) async throws {
+               message: @Sendable (JSON) async -> Void) async throws {
         var headers = endpoint.baseHeaders
         headers.add(name: "Content-Type", value: "application/x-tar")
         headers.add(contentsOf: extra)
-        var partial = ByteBuffer()
-        var failure: String?
+        let lines = JSONLines()
+        let unreadable = Mutex<String?>(nil)
         let (status, _) = try await http.stream(.POST, url("/build", query), headers: headers,
                                                 body: .stream(context, length: .unknown), tls: endpoint.tls,
                                                 timeout: timeout) { chunk in
-            var chunk = chunk
-            partial.writeBuffer(&chunk)
-            while let newline = partial.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) {
-                let length = newline - partial.readerIndex
-                let line = partial.readSlice(length: length + 1)!
-                guard let object = try? JSONSerialization.jsonObject(with: Data(line.readableBytesView)) as? [String: Any] else {
-                    failure = failure ?? String(buffer: line)
-                    continue
+            for line in lines.feed(chunk) {
+                switch line {
+                case let .object(object): await message(object)
+                case let .text(text): unreadable.withLock { $0 = $0 ?? text }
                 }
-                await message(object)
             }
-            partial.discardReadBytes()
         }
         guard (200..<300).contains(status) else {
-            let text = String(buffer: partial)
-            let message = (try? JSONDecoder().decode(APIErrorBody.self, from: Data(text.utf8)))?.message ?? failure ?? text
+            let text = lines.rest
+            let message = (try? JSONDecoder().decode(APIErrorBody.self, from: Data(text.utf8)))?.message ?? unreadable.withLock { $0 } ?? text
             throw DockerAPIError(status: status, message: message.trimmingCharacters(in: .whitespacesAndNewlines))
         }
     }

@@ -36,6 +36,9 @@ enum ConnectionFailure: Hashable, Sendable, CustomStringConvertible {
             self = .unresolved
         } else if let client = error as? HTTPClientError, client == .remoteConnectionClosed {
             self = .refused
+        } else if let channel = error as? ChannelError, channel == .ioOnClosedChannel || channel == .eof {
+            // Reset as soon as it was made: the same as the port's proxy with nothing behind it.
+            self = .refused
         } else if error is NIOSSLError || error is BoringSSLError {
             self = .other("TLS failed: \(error)")
         } else {

@@ -29,25 +29,47 @@ struct HTTPFetch: Sendable {
         var text: String { String(buffer: body) }
     }
 
+    /// One exchange, the answer's body collected; the whole of it within `timeout`.
     func send(_ method: HTTPMethod = .GET, _ url: String, headers: HTTPHeaders = [:], body: Data? = nil,
               tls: TLSConfiguration? = nil, timeout: Duration, limit: Int = 4 << 20) async throws -> Response {
-        let response = try await client.execute(Self.request(method, url, headers, body, tls), timeout: .nanoseconds(timeout.nanoseconds))
-        let collected = try await response.body.collect(upTo: limit)
-        return Response(status: Int(response.status.code), headers: response.headers, body: collected)
+        try await Self.within(timeout) {
+            let response = try await client.execute(Self.request(method, url, headers, body, tls), timeout: .nanoseconds(timeout.nanoseconds))
+            let collected = try await response.body.collect(upTo: limit)
+            return Response(status: Int(response.status.code), headers: response.headers, body: collected)
+        }
     }
 
     /// Streams the response body to `consume` chunk by chunk (Docker's pull, build and log
-    /// streams); a request body, if any, is streamed too.
+    /// streams); a request body, if any, is streamed too. The whole of it within `timeout`.
     func stream(_ method: HTTPMethod = .GET, _ url: String, headers: HTTPHeaders = [:], body: HTTPClientRequest.Body? = nil,
                 tls: TLSConfiguration? = nil, timeout: Duration,
-                consume: (ByteBuffer) async throws -> Void) async throws -> (status: Int, headers: HTTPHeaders) {
+                consume: @Sendable (ByteBuffer) async throws -> Void) async throws -> (status: Int, headers: HTTPHeaders) {
         var request = Self.request(method, url, headers, nil, tls)
         request.body = body
-        let response = try await client.execute(request, timeout: .nanoseconds(timeout.nanoseconds))
-        for try await chunk in response.body {
-            try await consume(chunk)
+        // The exchange runs in a child task that ends before this returns: `consume` never escapes.
+        return try await withoutActuallyEscaping(consume) { consume in
+            try await Self.within(timeout) { [request] in
+                let response = try await client.execute(request, timeout: .nanoseconds(timeout.nanoseconds))
+                for try await chunk in response.body {
+                    try await consume(chunk)
+                }
+                return (Int(response.status.code), response.headers)
+            }
         }
-        return (Int(response.status.code), response.headers)
+    }
+
+    /// Runs `exchange`, cancelled at `timeout` with the client's own deadline error: the client's
+    /// deadline covers the answer's head only, and a server that stalls mid-body must not hang a run.
+    private static func within<T: Sendable>(_ timeout: Duration, _ exchange: @Sendable @escaping () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T.self) { group in
+            group.addTask(operation: exchange)
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                throw HTTPClientError.deadlineExceeded
+            }
+            defer { group.cancelAll() }
+            return try await group.next()!
+        }
     }
 }
 

@@ -17,7 +17,7 @@ struct KubeSystemEvidence {
             .filter { $0.labels["io.kubernetes.container.name"] != "POD" }
             .sorted { ($0.labels["io.kubernetes.container.name"] ?? $0.name) < ($1.labels["io.kubernetes.container.name"] ?? $1.name) }
         guard !containers.isEmpty else {
-            try "no kube-system containers on kind's docker\n".write(to: folder.appendingPathComponent("containers.txt"), atomically: true, encoding: .utf8)
+            try ArtifactFile.write("no kube-system containers on kind's docker\n", to: folder.appendingPathComponent("containers.txt"))
             return ["kind's docker (\(engine.endpoint)) has no kube-system containers: kubelet never started the control plane."]
         }
         var table = ""
@@ -28,13 +28,13 @@ struct KubeSystemEvidence {
             table += "\(name)\t\(pod)\t\(container.Status)\t\(container.Id.prefix(12))\n"
             let log = (try? await engine.logs(container.Id, tail: Self.logLines)) ?? ""
             let file = "\(Self.fileName(pod))_\(Self.fileName(name))_\(container.Id.prefix(12)).log"
-            try log.write(to: folder.appendingPathComponent(file), atomically: true, encoding: .utf8)
+            try ArtifactFile.write(log, to: folder.appendingPathComponent(file))
             if container.State != "running" || summary.count < 3 {
                 let lastLine = log.split(separator: "\n").last.map { String($0.prefix(140)) } ?? "(no output)"
                 summary.append("\(name): \(container.Status.lowercased()); last: \(lastLine)")
             }
         }
-        try table.write(to: folder.appendingPathComponent("containers.txt"), atomically: true, encoding: .utf8)
+        try ArtifactFile.write(table, to: folder.appendingPathComponent("containers.txt"))
         let notRunning = containers.filter { $0.State != "running" }.count
         return ["kube-system on kind's docker: \(containers.count) containers, \(notRunning) not running:"]
             + summary.prefix(8).map { "  \($0)" }

@@ -66,9 +66,12 @@ struct KubernetesClient: Sendable {
     /// Lists the collection at `path` (`/apis/apps/v1/deployments`), then watches it, handing
     /// every change to `onChange` until cancelled. A stream the server ends or drops is resumed
     /// from the last version seen; a version the server no longer has (410 Gone) means list again.
+    /// A server that gives no good answer for longer than `KubernetesTransport.patience` has gone
+    /// away: that ends it with `KubernetesUnreachable`.
     func observe(_ path: String, onChange: @Sendable (Change) async throws -> Void) async throws {
         var version: String?
         var backoff = Duration.milliseconds(100)
+        var trouble = TroubleClock()
         while true {
             try Task.checkCancellation()
             do {
@@ -101,13 +104,21 @@ struct KubernetesClient: Sendable {
                     throw KubernetesRequestFailed(refused, path: watchPath)
                 }
                 backoff = .milliseconds(100)
+                trouble.note(failing: false)
             } catch is VersionGone {
                 version = nil
             } catch let error as KubernetesUnreachable where !error.tlsRefused {
                 // The stream dropped or the server is restarting: resume after a pause.
+                trouble.note(failing: true)
+                if trouble.outlasted(KubernetesTransport.patience) { throw error.lost(after: trouble.duration) }
                 try await Task.sleep(for: backoff)
                 backoff = min(backoff * 2, .seconds(2))
             } catch let error as KubernetesRequestFailed where error.status == 429 || error.status >= 500 {
+                trouble.note(failing: error.status >= 500)
+                if trouble.outlasted(KubernetesTransport.patience) {
+                    throw KubernetesUnreachable(host: transport.host, port: transport.port, reason: "answered \(error)", tlsRefused: false)
+                        .lost(after: trouble.duration)
+                }
                 try await Task.sleep(for: backoff)
                 backoff = min(backoff * 2, .seconds(2))
             }

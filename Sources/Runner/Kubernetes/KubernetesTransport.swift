@@ -21,23 +21,40 @@ struct KubernetesTransport: Sendable {
         var text: String { String(buffer: body) }
     }
 
-    /// `send`, again and again until `deadline` while the answer is worth waiting out: no
-    /// connection (the API server restarting), 429 (after its Retry-After) or 5xx. Backs off from
-    /// 100 ms to 2 s. A TLS refusal is final: retrying cannot make a certificate right.
+    /// How long kind's API server may go without a good answer (no connection, 5xx) before the
+    /// run gives up on it: long enough for the apiserver to restart, short of hiding a kind that
+    /// died until the overall deadline.
+    static let patience = Duration.seconds(30)
+    /// How many times an apply that races another write (409) is sent before its answer stands.
+    static let conflictAttempts = 5
+
+    /// `send`, again and again while the answer is worth waiting out: no connection (the API
+    /// server restarting), 429 (after its Retry-After), 409 on an apply (a write racing this one)
+    /// or 5xx; until `deadline`, and no longer than `patience` without a good answer. Backs off
+    /// from 100 ms to 2 s. A TLS refusal is final: retrying cannot make a certificate right.
+    /// What is still wrong at the end comes back as it is: the last answer, or the connection error.
     func sendRetrying(_ method: HTTPMethod, _ path: String, body: ByteBuffer? = nil, contentType: String? = nil,
                       until deadline: ContinuousClock.Instant) async throws -> Response {
         var backoff = Duration.milliseconds(100)
+        var trouble = TroubleClock()
+        var conflicts = 0
         while true {
             let remaining = deadline - .now
             var wait = backoff
             do {
                 let response = try await send(method, path, body: body, contentType: contentType, timeout: min(.seconds(15), max(remaining, .milliseconds(100))))
-                guard response.status == 429 || response.status >= 500, ContinuousClock.now + backoff < deadline else { return response }
+                let conflict = response.status == 409 && method == .PATCH
+                if conflict { conflicts += 1 }
+                trouble.note(failing: response.status >= 500)
+                guard response.status == 429 || response.status >= 500 || (conflict && conflicts < Self.conflictAttempts),
+                      ContinuousClock.now + backoff < deadline, !trouble.outlasted(Self.patience) else { return response }
                 if response.status == 429, let seconds = response.headers.first(name: "Retry-After").flatMap(Int.init) {
                     wait = .seconds(seconds)
                 }
             } catch let error as KubernetesUnreachable where !error.tlsRefused && ContinuousClock.now + backoff < deadline {
-                // Connection trouble: wait and try again.
+                // Connection trouble: wait and try again, within patience.
+                trouble.note(failing: true)
+                if trouble.outlasted(Self.patience) { throw error.lost(after: trouble.duration) }
             }
             try await Task.sleep(for: min(wait, max(deadline - .now, .zero)))
             backoff = min(backoff * 2, .seconds(2))
@@ -191,12 +208,34 @@ struct KubernetesUnreachable: UserFacingError, CustomStringConvertible {
     let reason: String
     /// The server's certificate was refused (not a passing connection problem).
     let tlsRefused: Bool
+    var fix = "check kind.ports.api and that the job can reach kind's port 8443"
 
     var exitStatus: ExitStatus { .kindNotReady }
     var description: String { "the Kubernetes API at \(host):\(port): \(reason)" }
 
+    /// The same trouble, once it has lasted past patience: the server answered before, so kind
+    /// itself went away.
+    func lost(after duration: Duration) -> KubernetesUnreachable {
+        KubernetesUnreachable(host: host, port: port, reason: "stopped answering for \(ProgressReporter.format(duration)) (\(reason))",
+                              tlsRefused: false,
+                              fix: "kind's container may have died or run out of memory: its own log says which (on GitLab, set CI_DEBUG_SERVICES); retry the job")
+    }
+
     func render(style: TerminalStyle) -> String {
         "kind-ci: \(style.error("error:")) \(description)\n"
-            + "  \(style.hint("fix:")) check kind.ports.api and that the job can reach kind's port 8443"
+            + "  \(style.hint("fix:")) \(fix)"
     }
+}
+
+/// How long requests have gone without a good answer, to weigh against `patience`.
+struct TroubleClock {
+    private var since: ContinuousClock.Instant?
+
+    mutating func note(failing: Bool) {
+        since = failing ? since ?? .now : nil
+    }
+
+    var duration: Duration { since.map { .now - $0 } ?? .zero }
+
+    func outlasted(_ patience: Duration) -> Bool { duration >= patience }
 }

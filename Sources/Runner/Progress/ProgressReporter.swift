@@ -105,7 +105,7 @@ public actor ProgressReporter {
 
     private func drawLiveLine() {
         guard !quiet, let phase else { return }
-        write("\r\u{1B}[2K    \(state) \(terminalStyle.hint("(\(Self.format(clock.now - phase.started)))"))")
+        write(SecretMask.process.mask("\r\u{1B}[2K    \(state) \(terminalStyle.hint("(\(Self.format(clock.now - phase.started)))"))"))
         liveLineShown = true
     }
 
@@ -118,7 +118,7 @@ public actor ProgressReporter {
 
     private func emit(_ text: String, force: Bool = false) {
         guard !quiet || force else { return }
-        write(text)
+        write(SecretMask.process.mask(text))
         lastOutput = clock.now
     }
 

@@ -7,6 +7,8 @@ import Foundation
 /// leaves what could be read.
 struct Diagnostics: Sendable {
     let client: KubernetesClient?
+    /// Why the cluster is not to be read (its API server stopped answering), when it is not.
+    var unreadable: String?
     let http: HTTPFetch
     let address: KindAddress?
     let artifacts: URL
@@ -25,6 +27,10 @@ struct Diagnostics: Sendable {
         try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         copyBuildLogs()
         await writeKindVersions()
+        if let unreadable {
+            write("unavailable.txt", "the cluster was not read: \(unreadable)\n")
+            return ["the cluster was not read for diagnostics: \(unreadable)"]
+        }
         guard let client else { return [] }
         do {
             let events = try await client.get("/api/v1/events", until: deadline)?["items"]?.array ?? []
@@ -143,8 +149,8 @@ struct Diagnostics: Sendable {
         let target = folder.appendingPathComponent("build")
         try? FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
         for name in names {
-            try? FileManager.default.removeItem(at: target.appendingPathComponent(name))
-            try? FileManager.default.copyItem(at: source.appendingPathComponent(name), to: target.appendingPathComponent(name))
+            guard let data = FileManager.default.contents(atPath: source.appendingPathComponent(name).path) else { continue }
+            try? ArtifactFile.write(data, to: target.appendingPathComponent(name), privately: true)
         }
     }
 
@@ -159,8 +165,6 @@ struct Diagnostics: Sendable {
     }
 
     private func write(_ relative: String, _ text: String) {
-        let url = folder.appendingPathComponent(relative)
-        try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try? Data(text.utf8).write(to: url, options: .atomic)
+        try? ArtifactFile.write(text, to: folder.appendingPathComponent(relative))
     }
 }

@@ -81,9 +81,8 @@ actor RunReport {
     /// Writes `report.xml` into `folder`; returns its path.
     @discardableResult
     func write(to folder: URL) throws -> URL {
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let url = folder.appendingPathComponent("report.xml")
-        try Data(junit().utf8).write(to: url, options: .atomic)
+        try ArtifactFile.write(junit(), to: url, privately: false)
         return url
     }
 

@@ -190,7 +190,9 @@ public struct KindRun: Sendable {
             await report.add("kind-ci.\(stage)", stage, duration: .zero, .skipped(cancelled ? "the run was cancelled" : "an earlier phase failed"))
         }
         if let failure, state.address != nil, !(failure is KindNotReady) {
-            let diagnostics = Diagnostics(client: state.client, http: http, address: state.address, artifacts: artifacts)
+            // An API server that stopped answering would only make each read wait out its patience.
+            let unreadable = (failure as? KubernetesUnreachable)?.description
+            let diagnostics = Diagnostics(client: state.client, unreadable: unreadable, http: http, address: state.address, artifacts: artifacts)
             await progress.begin("kind_ci_diagnostics", "Gathering diagnostics")
             let summary = await diagnostics.gather()
             for line in summary { await progress.note(line) }
@@ -276,10 +278,8 @@ public struct KindRun: Sendable {
         let ready = ContinuousClock.now
         let version = await http.configFile(address, "kubernetes-version")?.trimmingCharacters(in: .whitespacesAndNewlines)
         // Fetched only now: kind serves its kubeconfig before the cluster is up.
-        guard let text = await http.configFile(address, "config") else {
-            throw KindNotReady(headline: "kind says Kubernetes is ready, but its kubeconfig (\(address.configEndpoint)/config) cannot be fetched.",
-                               explanation: ["kind's config endpoint serves it from the start; retry the job."])
-        }
+        let text = try await KindKubeconfig.fetch(address, http: http)
+        SecretMask.process.learn(kubeconfig: text)
         let path = KubeconfigInstall.path(option: request.kubeconfig, environment: request.environment)
         let kubeconfig = try KubeconfigInstall.install(kind: text, host: address.host, port: address.ports.api, at: path, artifacts: artifacts)
         let transport = try kubeconfig.transport()
@@ -334,7 +334,8 @@ public struct KindRun: Sendable {
                                     until: min(waitEnds, deadline))
             }
         } catch {
-            await recordReadiness(targets, wait.record, report: report, failed: true)
+            // Stopped by a signal, what was still waiting was not judged: skipped, not failed.
+            await recordReadiness(targets, wait.record, report: report, failed: !(error is CancellationError))
             throw error
         }
         await recordReadiness(targets, wait.record, report: report, failed: false)
@@ -393,8 +394,10 @@ public struct KindRun: Sendable {
         } catch {
             result = .failure(error)
         }
-        let (copied, unmatched) = phase.copyReports(into: artifacts.appendingPathComponent("reports"))
+        let containment = configuration.allowOutside ? nil : PathContainment(directory: URL(fileURLWithPath: configuration.directory))
+        let (copied, unmatched, outside) = phase.copyReports(into: artifacts.appendingPathComponent("reports"), containment: containment)
         for pattern in unmatched { await progress.note("test.reports: \(pattern) matched no file") }
+        for file in outside { await progress.note("test.reports: not kept, \(file) (allow_outside: true keeps it)") }
         if !copied.isEmpty { await progress.note("kept \(copied.count) report\(copied.count == 1 ? "" : "s") in \(request.artifacts)/reports/") }
         guard case let .success(outcome) = result else {
             await report.add("kind-ci.test", test.run, duration: ContinuousClock.now - started, .skipped("the run was cancelled"))
@@ -457,7 +460,7 @@ public struct KindRun: Sendable {
     private func finish(_ env: EnvFile, _ artifacts: URL) async throws -> String {
         let file = try env.write(to: artifacts)
         await progress.note("wrote \(file.path)")
-        if request.until != nil { FileHandle.standardOutput.write(Data(env.text.utf8)) }
+        if request.until != nil { FileHandle.standardOutput.write(Data(SecretMask.process.mask(env.text).utf8)) }
         return env.text
     }
 

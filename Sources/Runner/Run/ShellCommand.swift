@@ -44,6 +44,8 @@ struct ShellCommand: Sendable {
                 await output(line.hasSuffix("\n") ? String(line.dropLast()) : line)
             }
         }
+        // Stopped because the run was: a cancellation, not the command's own failure.
+        try Task.checkCancellation()
         switch result.terminationStatus {
         case let .exited(code): return .exited(code)
         case let .signaled(signal): return .signalled(signal)

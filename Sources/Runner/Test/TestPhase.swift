@@ -36,15 +36,22 @@ struct TestPhase: Sendable {
 
     /// Copies the files `test.reports` names into `folder` (their names kept; a name seen twice
     /// gets its folders in front); returns the copies' paths and the patterns that matched nothing.
-    func copyReports(into folder: URL) -> (copied: [String], unmatched: [String]) {
+    /// Copies what `test.reports` matches into `folder`, except files that lead outside the
+    /// configuration's folder (through a link) while `containment` holds; says which were which.
+    func copyReports(into folder: URL, containment: PathContainment?) -> (copied: [String], unmatched: [String], outside: [String]) {
         var copied: [String] = []
         var unmatched: [String] = []
+        var outside: [String] = []
         var taken: Set<String> = []
         for pattern in settings.reports {
             let full = pattern.hasPrefix("/") ? pattern : URL(fileURLWithPath: directory).appendingPathComponent(pattern).path
             let matches = Glob.isPattern(pattern) ? Glob.matches(full) : (FileManager.default.fileExists(atPath: full) ? [full] : [])
             if matches.isEmpty { unmatched.append(pattern) }
             for path in matches {
+                if let containment, let escape = containment.escape(ofMatch: path) {
+                    outside.append("\(path): \(escape)")
+                    continue
+                }
                 let relative = path.hasPrefix(directory + "/") ? String(path.dropFirst(directory.count + 1)) : path
                 var name = URL(fileURLWithPath: path).lastPathComponent
                 if taken.contains(name) {
@@ -52,12 +59,13 @@ struct TestPhase: Sendable {
                 }
                 taken.insert(name)
                 let target = folder.appendingPathComponent(name)
-                try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-                try? FileManager.default.removeItem(at: target)
-                if (try? FileManager.default.copyItem(atPath: path, toPath: target.path)) != nil { copied.append(target.path) }
+                // Masked like everything kind-ci keeps: a test may print what it should not.
+                if let data = FileManager.default.contents(atPath: path), (try? ArtifactFile.write(data, to: target, privately: false)) != nil {
+                    copied.append(target.path)
+                }
             }
         }
-        return (copied, unmatched)
+        return (copied, unmatched, outside)
     }
 }
 

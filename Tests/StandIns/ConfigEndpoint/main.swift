@@ -7,11 +7,41 @@
 //                         [--report FILE]   (writes how many ms after docker-ready appeared it was first fetched)
 //                         [--directory DIR]   (serve DIR's files as they are, as kind's nginx serves /var/kube-config;
 //                                              the timing options then do not apply)
+//                         [--fault KIND:COUNT]   (repeatable; the first COUNT connections or requests, or `always`:
+//                                                 reset (the connection is reset on arrival), status-500, hang (headers
+//                                                 and half the body, then nothing), config-empty, config-truncated)
 import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
 import Synchronization
+
+/// What goes wrong, and how many more times.
+enum FaultKind: String, CaseIterable {
+    case reset
+    case status500 = "status-500"
+    case hang
+    case configEmpty = "config-empty"
+    case configTruncated = "config-truncated"
+}
+
+/// The faults still to inject, counted down as they happen.
+final class Faults: Sendable {
+    private let remaining: Mutex<[FaultKind: Int]>
+
+    init(_ counts: [FaultKind: Int]) {
+        remaining = Mutex(counts)
+    }
+
+    /// Whether `kind` strikes now (counting it down).
+    func strikes(_ kind: FaultKind) -> Bool {
+        remaining.withLock { counts in
+            guard let count = counts[kind], count > 0 else { return false }
+            counts[kind] = count == Int.max ? count : count - 1
+            return true
+        }
+    }
+}
 
 struct Script {
     var host = "127.0.0.1"
@@ -22,6 +52,7 @@ struct Script {
     var report: String?
     /// Serve this folder's files instead of the scripted ones.
     var directory: String?
+    var faults: [FaultKind: Int] = [:]
     var kubeconfig = """
         apiVersion: v1
         kind: Config
@@ -62,6 +93,15 @@ struct Script {
             case "--kubeconfig": kubeconfig = try String(contentsOfFile: try value(flag), encoding: .utf8)
             case "--report": report = try value(flag)
             case "--directory": directory = try value(flag)
+            case "--fault":
+                let text = try value(flag)
+                let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
+                guard parts.count == 2, let kind = FaultKind(rawValue: parts[0]),
+                      let count = parts[1] == "always" ? Int.max : Int(parts[1]) else {
+                    throw UsageError(message: "--fault takes KIND:COUNT or KIND:always, KIND one of "
+                                     + FaultKind.allCases.map(\.rawValue).joined(separator: ", ") + "; not \(text)")
+                }
+                faults[kind] = count
             default: throw UsageError(message: "unknown option \(flag)")
             }
         }
@@ -96,22 +136,53 @@ final class FileHandler: ChannelInboundHandler, Sendable {
 
     let script: Script
     let started: NIODeadline
+    let faults: Faults
     /// Whether docker-ready has been served yet (for `--report`).
     static let served = Mutex(false)
 
-    init(script: Script, started: NIODeadline) {
+    init(script: Script, started: NIODeadline, faults: Faults) {
         self.script = script
         self.started = started
+        self.faults = faults
+    }
+
+    /// `reset`: as a port whose server died does, the connection is reset as soon as it is made.
+    func channelActive(context: ChannelHandlerContext) {
+        if faults.strikes(.reset) {
+            let channel = context.channel
+            let linger = (channel as? any SocketOptionProvider)?.setSoLinger(linger(l_onoff: 1, l_linger: 0))
+                ?? channel.eventLoop.makeSucceededVoidFuture()
+            linger.whenComplete { _ in channel.close(promise: nil) }
+            return
+        }
+        context.fireChannelActive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard case let .head(request) = unwrapInboundIn(data) else { return }
         let uptime = Double((NIODeadline.now() - started).nanoseconds) / 1e9
         let path = String(request.uri.split(separator: "?").first ?? "")
-        let body = request.method == .GET || request.method == .HEAD ? script.file(path, uptime: uptime) : nil
-        var headers = HTTPHeaders()
-        headers.add(name: "Content-Length", value: String(body?.utf8.count ?? 9))
-        headers.add(name: "Connection", value: "close")
+        if faults.strikes(.status500) {
+            respond(context, request, status: .internalServerError, body: "<html>500 Internal Server Error</html>")
+            return
+        }
+        if faults.strikes(.hang) {
+            // Promises a body it never finishes, as a server that stalls mid-answer does.
+            var headers = HTTPHeaders()
+            headers.add(name: "Content-Length", value: "64")
+            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: .ok, headers: headers))), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: String(repeating: "x", count: 32))))),
+                                  promise: nil)
+            return
+        }
+        var body = request.method == .GET || request.method == .HEAD ? script.file(path, uptime: uptime) : nil
+        if path == "/config", let text = body {
+            if faults.strikes(.configEmpty) {
+                body = ""
+            } else if faults.strikes(.configTruncated) {
+                body = String(text.prefix(text.count / 2))
+            }
+        }
         let status: HTTPResponseStatus = body == nil ? .notFound : .ok
         if path == "/docker-ready", body != nil, let report = script.report,
            Self.served.withLock({ served in
@@ -121,11 +192,16 @@ final class FileHandler: ChannelInboundHandler, Sendable {
             let late = Int((uptime - max(script.dockerReadyAfter, script.refuseFor)) * 1000)
             try? Data("\(late)\n".utf8).write(to: URL(fileURLWithPath: report))
         }
+        respond(context, request, status: status, body: body ?? "not found")
+    }
+
+    private func respond(_ context: ChannelHandlerContext, _ request: HTTPRequestHead, status: HTTPResponseStatus, body: String) {
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Length", value: String(body.utf8.count))
+        headers.add(name: "Connection", value: "close")
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: status, headers: headers))), promise: nil)
-        var buffer = context.channel.allocator.buffer(capacity: 64)
-        buffer.writeString(body ?? "not found")
         if request.method != .HEAD {
-            context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+            context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: body)))), promise: nil)
         }
         let channel = context.channel
         context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
@@ -145,6 +221,7 @@ do {
     exit(64)
 }
 let started = NIODeadline.now()
+let faults = Faults(script.faults)
 // Like kind before its docker is up: nothing listens, so connections are refused.
 try await Task.sleep(for: .milliseconds(Int(script.refuseFor * 1000)))
 let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -152,7 +229,7 @@ let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singl
     .childChannelInitializer { channel in
         channel.eventLoop.makeCompletedFuture {
             try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-            try channel.pipeline.syncOperations.addHandler(FileHandler(script: script, started: started))
+            try channel.pipeline.syncOperations.addHandler(FileHandler(script: script, started: started, faults: faults))
         }
     }
     .bind(host: script.host, port: script.port)

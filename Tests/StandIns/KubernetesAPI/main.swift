@@ -5,6 +5,7 @@
 //   KubernetesAPIStandIn --port N --cert server.pem --key server-key.pem --client-ca ca.pem
 //                        [--host 127.0.0.1] [--git-version v1.23.10]
 //                        [--unavailable-first N] [--throttled-first N]   (503, then 429 with Retry-After: 1)
+//                        [--conflict-first N]   (the first N applies answer 409 Conflict, as a write racing another does)
 //                        [--docker tcp://127.0.0.1:23750]   (pods run as containers there; else they are only pretended)
 //                        [--token TOKEN]   (also accept `Authorization: Bearer TOKEN`; a client certificate becomes optional)
 //                        [--drop-watches-after SECONDS]   (cut every watch stream after that long, as a flaky network does)
@@ -25,6 +26,7 @@ struct Options {
     /// The first requests answered 503, then 429, as an API server under load does.
     var unavailableFirst = 0
     var throttledFirst = 0
+    var conflictFirst = 0
     /// kind's docker (`tcp://127.0.0.1:23750`): pods then run there as containers.
     var docker: String?
     /// A bearer token accepted instead of a client certificate, as a ServiceAccount token is.
@@ -48,6 +50,7 @@ struct Options {
             case "--git-version": gitVersion = try value(flag)
             case "--unavailable-first": unavailableFirst = Int(try value(flag)) ?? 0
             case "--throttled-first": throttledFirst = Int(try value(flag)) ?? 0
+            case "--conflict-first": conflictFirst = Int(try value(flag)) ?? 0
             case "--docker": docker = try value(flag).replacing("tcp://", with: "http://")
             case "--token": token = try value(flag)
             case "--drop-watches-after": dropWatchesAfter = Double(try value(flag))
@@ -113,6 +116,14 @@ final class APIHandler: ChannelInboundHandler, @unchecked Sendable {
             send(context, head, status: refusal, contentType: "application/json", body: Data("{}".utf8), retryAfter: refusal == 429)
             return
         }
+        if head.method == .PATCH, Self.conflicts.withLock({ count in
+            defer { count = max(count - 1, 0) }
+            return count > 0
+        }) {
+            let body = #"{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Operation cannot be fulfilled: the object has been modified; please apply your changes to the latest version and try again","reason":"Conflict","code":409}"#
+            send(context, head, status: 409, contentType: "application/json", body: Data(body.utf8))
+            return
+        }
         let request = API.Request(method: head.method.rawValue, path: components?.path ?? head.uri, query: query,
                                   contentType: head.headers.first(name: "Content-Type") ?? "", body: Data(body.readableBytesView))
         switch api.handle(request) {
@@ -135,6 +146,8 @@ final class APIHandler: ChannelInboundHandler, @unchecked Sendable {
 
     /// Counts down `--unavailable-first`, then `--throttled-first`.
     static let refusals = Mutex((unavailable: 0, throttled: 0))
+    /// Counts down `--conflict-first`.
+    static let conflicts = Mutex(0)
 
     static func refusal() -> Int? {
         refusals.withLock { counts in
@@ -208,6 +221,7 @@ tls.certificateVerification = options.token == nil ? .noHostnameVerification : .
 tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(options.clientCA))
 let context = try NIOSSLContext(configuration: tls)
 APIHandler.refusals.withLock { $0 = (options.unavailableFirst, options.throttledFirst) }
+APIHandler.conflicts.withLock { $0 = options.conflictFirst }
 let store = ObjectStore(podsRunForReal: options.docker != nil)
 Controllers(store: store).bootstrap()
 if let docker = options.docker {

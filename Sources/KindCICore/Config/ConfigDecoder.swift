@@ -164,9 +164,11 @@ struct ConfigDecoder {
             }
         }
         var context = "."
+        var contextInside = true
         if let node = fields["context"], let text = reader.string(node, "\(subject).context", example: "'context: .'") {
             context = text
-            if staysInside(text, node, "\(subject).context"), !exists(text, folder: true) {
+            contextInside = staysInside(text, node, "\(subject).context")
+            if contextInside, !exists(text, folder: true) {
                 reader.report(node, "\(subject).context", "folder '\(text)' does not exist",
                               fix: "paths are relative to the folder holding the configuration file; name an existing folder")
             }
@@ -178,7 +180,7 @@ struct ConfigDecoder {
                 reader.report(node, "\(subject).dockerfile", "file '\(dockerfile)' does not exist",
                               fix: "paths are relative to the folder holding the configuration file, not to the context")
             }
-        } else if let image, fields.complete, exists(context, folder: true),
+        } else if let image, fields.complete, contextInside, exists(context, folder: true),
                   case let path = BuildEntry.defaultDockerfile(inContext: context), !exists(path, folder: false) {
             reader.report(imageNode, subject, "there is no '\(path)' to build '\(image)' from",
                           fix: "add that Dockerfile, or name yours with 'dockerfile:'")

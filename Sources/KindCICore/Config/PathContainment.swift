@@ -22,9 +22,9 @@ public struct PathContainment: Sendable {
     /// Why the file or folder at the absolute `path` lies outside the folder, or nil.
     public func escape(ofMatch path: String) -> String? {
         let lexical = URL(fileURLWithPath: path).standardizedFileURL.path
-        guard inside(lexical) else { return "it is outside the folder holding kind-ci.yml (\(root))" }
+        guard inside(lexical) else { return "it is outside the folder holding kind-ci.yml" }
         let real = Self.resolved(lexical)
-        guard inside(real) else { return "it leads through a symbolic link to \(real), outside the folder holding kind-ci.yml (\(root))" }
+        guard inside(real) else { return "it leads through a symbolic link to \(real), outside the folder holding kind-ci.yml" }
         return nil
     }
 

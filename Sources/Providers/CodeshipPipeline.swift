@@ -22,6 +22,10 @@ enum CodeshipPipeline {
         if options.stage != nil {
             throw InitProblem("Codeship Pro has no stages", fix: "leave out --stage", exitStatus: .usage)
         }
+        if options.bake {
+            throw InitProblem("--bake is written for GitLab and GitHub only", fix: "leave out --bake; `kind-ci bake` itself runs anywhere",
+                              exitStatus: .usage)
+        }
         if options.parallel != nil {
             throw InitProblem("kind-ci writes one Codeship step", fix: "leave out --parallel; run several `kind-ci run --up` steps under `type: parallel` yourself, each with KIND_CI_SHARD and KIND_CI_SHARDS set",
                               exitStatus: .usage)

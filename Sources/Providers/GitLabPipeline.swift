@@ -19,6 +19,10 @@ enum GitLabPipeline {
         let kindRepository: String
         let parallel: Int?
         let timeout = "30 minutes"
+        let bake: Bool
+        let bakeWatch: [String]
+        /// kind's image, or the baked one (a pipeline variable) with `--bake`.
+        let kindServiceImage: String
     }
 
     static func files(_ options: PipelineOptions) throws -> [GeneratedFile] {
@@ -35,7 +39,8 @@ enum GitLabPipeline {
         let context = Context(job: job, stage: stage, runnerImage: options.runnerImage,
                               kindImage: image.description,
                               kindRepository: image.registry.map { "\($0)/\(image.path)" } ?? image.path,
-                              parallel: options.parallel)
+                              parallel: options.parallel, bake: options.bake, bakeWatch: options.bakeWatch,
+                              kindServiceImage: options.bake ? "$KIND_CI_BAKED_IMAGE" : image.description)
         return [GeneratedFile(path: path, contents: try TemplateRenderer.render("gitlab/gitlab-ci.yml.mustache", context))]
     }
 }

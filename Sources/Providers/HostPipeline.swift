@@ -65,12 +65,22 @@ struct HostPipeline {
         let artifactName: String
         /// Where the repository is mounted in kind-ci's container when the job starts one.
         let workspace = "/workspace"
+        /// `--bake` (GitHub): the bake job's output names the tests' kind image.
+        let bake: Bool
+        let kindServiceImage: String
+        let bakeOutput = "${{ steps.bake.outputs.image }}"
+        let githubActor = "${{ github.actor }}"
+        let githubToken = "${{ secrets.GITHUB_TOKEN }}"
     }
 
     static func files(_ provider: Provider, _ options: PipelineOptions) throws -> [GeneratedFile] {
         let spec = spec(provider)
         if options.stage != nil {
             throw InitProblem("\(provider.displayName) has no stages in kind-ci's file", fix: "leave out --stage", exitStatus: .usage)
+        }
+        if options.bake, provider != .github {
+            throw InitProblem("--bake is written for GitLab and GitHub only", fix: "leave out --bake; `kind-ci bake` itself runs anywhere",
+                              exitStatus: .usage)
         }
         if options.parallel != nil, !spec.parallel {
             throw InitProblem("kind-ci writes one \(provider.displayName) job",
@@ -94,7 +104,9 @@ struct HostPipeline {
                               parallel: options.parallel,
                               shardList: options.parallel.map { (1...$0).map(String.init).joined(separator: ", ") },
                               dockerRun: dockerRun,
-                              artifactName: options.parallel == nil ? "kind-ci" : "kind-ci-${{ matrix.shard }}")
+                              artifactName: options.parallel == nil ? "kind-ci" : "kind-ci-${{ matrix.shard }}",
+                              bake: options.bake,
+                              kindServiceImage: options.bake ? "${{ needs.kind-ci-bake.outputs.image }}" : options.kindImage.description)
         return try spec.files.map { file in
             GeneratedFile(path: file.path, contents: try TemplateRenderer.render(file.template, context))
         }

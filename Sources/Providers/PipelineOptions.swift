@@ -15,6 +15,10 @@ public struct PipelineOptions: Sendable {
     public var runnerImage: String
     /// `--parallel N`: N jobs, each with its own kind, sharing the tests (`test.shard`); nil: one.
     public var parallel: Int?
+    /// `--bake`: a job that bakes the manifests' images into a kind image the tests then run on.
+    public var bake = false
+    /// The files whose changes mean baking again: kind-ci.yml and the manifests it names.
+    public var bakeWatch = [ConfigScaffold.path]
 
     public init(kindImage: ImageReference = KindSettings.defaultImage, job: String? = nil, stage: String? = nil,
                 runnerImage: String? = nil, parallel: Int? = nil) {
@@ -23,6 +27,20 @@ public struct PipelineOptions: Sendable {
         self.stage = stage
         self.runnerImage = runnerImage ?? Self.defaultRunnerImage
         self.parallel = parallel
+    }
+
+    /// What to watch for `--bake`: kind-ci.yml, and each manifest path of `configuration` as a
+    /// pattern (a folder stands for everything below it).
+    public static func bakeWatch(_ configuration: Configuration?) -> [String] {
+        var paths = [ConfigScaffold.path]
+        for case let .manifests(manifests, _) in configuration?.deploy ?? [] {
+            for path in manifests {
+                let pattern = Glob.isPattern(path) || path.hasSuffix(".yaml") || path.hasSuffix(".yml") || path.hasSuffix(".json")
+                    ? path : (path.hasSuffix("/") ? path : path + "/") + "**/*"
+                if !paths.contains(pattern) { paths.append(pattern) }
+            }
+        }
+        return paths
     }
 
     /// GitLab's bounds for `parallel: N`, which the other hosts' limits include.

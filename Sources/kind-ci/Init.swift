@@ -46,6 +46,9 @@ struct Init: ParsableCommand {
     @Option(help: ArgumentHelp("Run N jobs (GitLab, GitHub, CircleCI, Buildkite, Azure), each with its own kind, sharing the test files of test.shard.", valueName: "N"))
     var parallel: Int?
 
+    @Flag(help: "(Experimental; GitLab, GitHub) Add a job that bakes the manifests' images into the kind image the tests run on.")
+    var bake = false
+
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
@@ -70,7 +73,18 @@ struct Init: ParsableCommand {
             return
         }
         let kindImage = try PipelineOptions.kindImage(named: self.kindImage, kubernetes: kubernetes)
-        let options = PipelineOptions(kindImage: kindImage, job: job, stage: stage, runnerImage: runnerImage, parallel: parallel)
+        var options = PipelineOptions(kindImage: kindImage, job: job, stage: stage, runnerImage: runnerImage, parallel: parallel)
+        let root = URL(fileURLWithPath: directory)
+        if bake {
+            options.bake = true
+            // The manifests of the kind-ci.yml there is, or of the one about to be scaffolded.
+            let existing = root.appendingPathComponent(ConfigScaffold.path)
+            let configuration = FileManager.default.fileExists(atPath: existing.path) ? try? ConfigLoader.load(path: existing.path)
+                : (try? ConfigScaffold.render(repository: root, kindImage: kindImage)).flatMap {
+                    try? ConfigLoader.decode(Data($0.contents.utf8), path: ConfigScaffold.path, directory: root)
+                }
+            options.bakeWatch = PipelineOptions.bakeWatch(configuration)
+        }
         let pipeline = try host.pipelineFiles(options)
         if stdout {
             // One file prints as it is (pipeable into place); several are told apart by a comment.
@@ -80,7 +94,6 @@ struct Init: ParsableCommand {
             }
             return
         }
-        let root = URL(fileURLWithPath: directory)
         let outcome = try PipelineWriter.write(pipeline, into: root, force: force) {
             try ConfigScaffold.render(repository: root, kindImage: kindImage)
         }

@@ -49,6 +49,9 @@ import Testing
         #expect(configuration.test?.timeout == .minutes(10))
         #expect(configuration.test?.shardFiles == ["tests/**/*_test.sh"])
         #expect(configuration.timeout == .minutes(45))
+        #expect(configuration.bake.images.map(\.description) == ["redis:7", "registry.example.com:5000/team/tool:1.2"])
+        #expect(configuration.bake.before == "echo before the pulls" && configuration.bake.after == "docker image prune -f")
+        #expect(configuration.allowOutside)
     }
 
     /// What `config show` prints loads back to the same configuration.

@@ -30,9 +30,10 @@ struct FaultTests {
         return folder
     }
 
-    func run(_ folder: TemporaryFolder, until: String? = nil, environment: [String: String?] = [:]) throws -> KindCIBinary.Result {
-        try KindCIBinary.run(["run", "--host", "127.0.0.1"] + (until.map { ["--until", $0] } ?? []) + ReachingKindTests.kubeconfig(folder),
-                             in: folder.url, environment: ReachingKindTests.noCI.merging(environment) { $1 })
+    func run(_ folder: TemporaryFolder, until: String? = nil, environment: [String: String?] = [:]) async throws -> KindCIBinary.Result {
+        let arguments = ["run", "--host", "127.0.0.1"] + (until.map { ["--until", $0] } ?? []) + ReachingKindTests.kubeconfig(folder)
+        let environment = ReachingKindTests.noCI.merging(environment) { $1 }
+        return try await offThePool { try KindCIBinary.run(arguments, in: folder.url, environment: environment) }
     }
 
     /// A deployment that is ready at once, and a test that passes.
@@ -73,7 +74,7 @@ struct FaultTests {
         try await inject("config endpoint: \(fault), twice", expect: 0, saying: ["Kubernetes v1.23.10 is ready"]) {
             let kind = try FakeKindAPI(["--fault", "\(fault):2", "--kubernetes-ready-after", "0s"])
             let folder = try project(kind, docker: 2375)
-            return (try run(folder, until: "kubernetes"), folder)
+            return (try await run(folder, until: "kubernetes"), folder)
         }
     }
 
@@ -82,7 +83,7 @@ struct FaultTests {
         try await inject("config endpoint: \(fault), always", expect: ExitStatus.kindNotReady.rawValue, saying: [words]) {
             let kind = try FakeKindAPI(["--fault", "\(fault):always"])
             let folder = try project(kind, docker: 2375, timeouts: "{docker: 6s, kubernetes: 10s}")
-            return (try run(folder, until: "kubernetes"), folder)
+            return (try await run(folder, until: "kubernetes"), folder)
         }
     }
 
@@ -91,7 +92,7 @@ struct FaultTests {
         try await inject("config endpoint: \(fault), once", expect: 0, saying: ["the API answers"]) {
             let kind = try FakeKindAPI(["--fault", "\(fault):1", "--kubernetes-ready-after", "0s"])
             let folder = try project(kind, docker: 2375)
-            return (try run(folder, until: "kubernetes"), folder)
+            return (try await run(folder, until: "kubernetes"), folder)
         }
     }
 
@@ -101,15 +102,17 @@ struct FaultTests {
                          saying: ["kind says Kubernetes is ready, but its kubeconfig", words]) {
             let kind = try FakeKindAPI(["--fault", "\(fault):always", "--kubernetes-ready-after", "0s"])
             let folder = try project(kind, docker: 2375)
-            return (try run(folder, until: "kubernetes"), folder)
+            return (try await run(folder, until: "kubernetes"), folder)
         }
     }
 
     @Test func aNameThatNeverResolvesExits75() async throws {
         try await inject("kind's name never resolves", expect: ExitStatus.kindNotReady.rawValue, saying: ["never resolved in"]) {
             let folder = try ReachingKindTests.project(config: 10080, timeouts: "{docker: 3s, kubernetes: 5s}")
-            let result = try KindCIBinary.run(["run", "--until", "kubernetes"], in: folder.url,
-                                              environment: ReachingKindTests.noCI.merging(["KIND_CI_HOST": "kind.invalid"]) { $1 })
+            let result = try await offThePool {
+                try KindCIBinary.run(["run", "--until", "kubernetes"], in: folder.url,
+                                     environment: ReachingKindTests.noCI.merging(["KIND_CI_HOST": "kind.invalid"]) { $1 })
+            }
             return (result, folder)
         }
     }
@@ -134,7 +137,7 @@ struct FaultTests {
             let folder = try project(kind, docker: proxy.port, "build:\n  - image: \(image)\n",
                                      files: ["Dockerfile": "FROM \(FakeKind.busybox)\nCOPY blob.bin /blob.bin\n"])
             try Data(count: 1 << 20).write(to: folder.url.appendingPathComponent("blob.bin"))
-            return (try run(folder, until: "images"), folder)
+            return (try await run(folder, until: "images"), folder)
         }
     }
 
@@ -145,7 +148,7 @@ struct FaultTests {
             let tcp = try #require(TestDocker.tcp)
             let kind = try FakeKindAPI(apiOptions: ["--docker", "tcp://\(tcp)", "--unavailable-first", "6", "--throttled-first", "3"])
             let folder = try project(kind, Self.workload, files: Self.workloadFiles)
-            return (try run(folder), folder)
+            return (try await run(folder), folder)
         }
     }
 
@@ -153,7 +156,7 @@ struct FaultTests {
         try await inject("API: 503 always", expect: ExitStatus.kindNotReady.rawValue, saying: ["/version answered 503"]) {
             let kind = try FakeKindAPI(apiOptions: ["--unavailable-first", "1000000"])
             let folder = try project(kind, Self.workload, files: Self.workloadFiles)
-            return (try run(folder), folder)
+            return (try await run(folder), folder)
         }
     }
 
@@ -162,7 +165,7 @@ struct FaultTests {
             let tcp = try #require(TestDocker.tcp)
             let kind = try FakeKindAPI(apiOptions: ["--docker", "tcp://\(tcp)", "--drop-watches-after", "0.3"])
             let folder = try project(kind, Self.workload, files: Self.workloadFiles)
-            return (try run(folder), folder)
+            return (try await run(folder), folder)
         }
     }
 
@@ -176,7 +179,7 @@ struct FaultTests {
             let tcp = try #require(TestDocker.tcp)
             let kind = try FakeKindAPI(apiOptions: ["--docker", "tcp://\(tcp)", "--conflict-first", String(times ?? 1_000_000)])
             let folder = try project(kind, Self.workload, files: Self.workloadFiles)
-            return (try run(folder), folder)
+            return (try await run(folder), folder)
         }
     }
 
@@ -195,7 +198,7 @@ struct FaultTests {
                                                  environment: ReachingKindTests.noCI)
             #expect(try await running.waitForLog("Waiting for the workloads", timeout: .seconds(120)), "\(running.stderr)")
             kind.stop()
-            return (running.finish(), folder)
+            return (try await offThePool { running.finish() }, folder)
         }
     }
 }

@@ -13,7 +13,7 @@ extension DeployTests {
                                              environment: ReachingKindTests.noCI)
         #expect(try await running.waitForLog(cue, timeout: .seconds(180)), "\(running.stderr)")
         kill(running.process.processIdentifier, signal)
-        return running.finish()
+        return try await offThePool { running.finish() }
     }
 
     func report(_ folder: TemporaryFolder) throws -> String {
@@ -73,9 +73,9 @@ extension DeployTests {
                 .trimmingCharacters(in: .whitespacesAndNewlines) ?? "") { kill(pid, SIGKILL) }
         }
         kill(running.process.processIdentifier, SIGTERM)
-        try await Task.sleep(for: .milliseconds(500))
+        try await Task.sleep(for: .seconds(1))
         kill(running.process.processIdentifier, SIGTERM)
-        let result = running.finish()
+        let result = try await offThePool { running.finish() }
         #expect(result.status == ExitStatus.terminated.rawValue, "\(result.stderr)")
         #expect(!result.stderr.contains("kind-ci: cancelled in "), "the second signal let the clean-up finish:\n\(result.stderr)")
     }

@@ -56,6 +56,24 @@ struct UpDownTests {
         #expect(try KindCIBinary.run(["down"], in: folder.url, environment: Self.environment).stdout == "no kind to remove\n")
     }
 
+    /// A daemon on another machine (docker:dind at tcp://docker:2375; here the test daemon behind
+    /// 127.0.0.2): kind is published on its interfaces and reached under the daemon's name.
+    @Test func onAnotherMachinesDaemonKindIsReachedByItsName() throws {
+        let tcp = try #require(TestDocker.tcp)
+        let daemon = try FaultProxy(to: tcp, host: "127.0.0.2")
+        let (folder, ports) = try Self.project(image: FakeKind.ready)
+        var environment = Self.environment
+        environment["DOCKER_HOST"] = "tcp://127.0.0.2:\(daemon.port)"
+        let up = try KindCIBinary.run(["up", Self.runOption], in: folder.url, environment: environment)
+        defer { _ = try? KindCIBinary.run(["down"], in: folder.url, environment: environment) }
+        #expect(up.status == 0, "\(up.stderr)")
+        #expect(up.stdout == "kind is up at 127.0.0.2: docker \(ports[0]), api \(ports[1]), config \(ports[2])\n", "\(up.stderr)")
+        #expect(up.stderr.contains("ports on 127.0.0.2"), "\(up.stderr)")
+        let run = try KindCIBinary.run(["run", "--until", "images"], in: folder.url, environment: environment)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("KIND_CI_HOST=127.0.0.2\n"), "\(run.stdout)")
+    }
+
     @Test func registryCredentialsReachKindAndNeverTheLog() throws {
         let (folder, _) = try Self.project(image: FakeKind.ready)
         let name = "kind-ci-test-\(UUID().uuidString.prefix(8).lowercased())"

@@ -91,6 +91,31 @@ import Yams
         #expect(outcome.passed, "\(outcome.output)")
     }
 
+    /// `--bake`: a bake stage first, on docker:dind, pushing to the project's registry when
+    /// kind-ci.yml or the manifests change; the tests' kind service is the branch's baked image,
+    /// named by a pipeline variable (GitLab does not expand a dotenv value in `services:`), and
+    /// still no DOCKER_HOST reaches it.
+    @Test func bakingAddsAJobAndRunsTheTestsOnItsResult() throws {
+        var options = PipelineOptions()
+        options.bake = true
+        options.bakeWatch = ["kind-ci.yml", "k8s/**/*"]
+        let (text, job, root) = try Self.render(options)
+        #expect(root["stages"]?.array().compactMap(\.string) == ["bake", "test"])
+        #expect(root["variables"]?.mapping?["KIND_CI_BAKED_IMAGE"]?.string == "$CI_REGISTRY_IMAGE/kind-ci-baked:$CI_COMMIT_REF_SLUG")
+        #expect(job["services"]?.array().first?.mapping?["name"]?.string == "$KIND_CI_BAKED_IMAGE")
+        #expect(job["variables"] == nil)
+        let bake = try #require(root["kind-ci-bake"]?.mapping)
+        #expect(bake["stage"]?.string == "bake")
+        #expect(bake["services"]?.array().first?.mapping?["alias"]?.string == "docker")
+        #expect(bake["variables"]?.mapping?["DOCKER_HOST"]?.string == "tcp://docker:2375")
+        #expect(bake["script"]?.array().first?.string
+            == #"kind-ci bake --tag "$CI_REGISTRY_IMAGE/kind-ci-baked:{hash}" --also-tag "$KIND_CI_BAKED_IMAGE" --push"#)
+        #expect(bake["rules"]?.array().first?.mapping?["changes"]?.array().compactMap(\.string) == ["kind-ci.yml", "k8s/**/*"])
+        let folder = try TemporaryFolder()
+        let outcome = try CheckJSONSchema.validate([try folder.write("gitlab.yml", text)], schema: "vendor.gitlab-ci")
+        #expect(outcome.passed, "\(outcome.output)")
+    }
+
     /// The validator is real: a file GitLab would refuse fails it.
     @Test func theSchemaCheckRefusesABrokenFile() throws {
         let folder = try TemporaryFolder()

@@ -8,9 +8,17 @@ import TestSupport
 /// `KIND_CI_RECORD=1 swift test` rewrites them; review the diff before committing.
 @Suite struct GoldenPipelineTests {
     static let variants = ["default", "custom"]
+    /// `--bake` is written for GitLab and GitHub.
     static let cases: [(Provider, String)] = Provider.allCases.flatMap { provider in variants.map { (provider, $0) } }
+        + [(.gitlab, "bake"), (.github, "bake")]
 
     static func options(_ provider: Provider, _ variant: String) throws -> PipelineOptions {
+        if variant == "bake" {
+            var options = PipelineOptions()
+            options.bake = true
+            options.bakeWatch = ["kind-ci.yml", "k8s/**/*", "extra/crd.yaml"]
+            return options
+        }
         guard variant == "custom" else { return PipelineOptions() }
         return PipelineOptions(kindImage: try PipelineOptions.kindImage(named: nil, kubernetes: "1.20"),
                                job: "integration", stage: provider == .gitlab ? "integration-tests" : nil,

@@ -61,7 +61,39 @@ import Yams
         if HostPipeline.spec(provider).parallel {
             sets.append(try provider.pipelineFiles(PipelineOptions(parallel: 3)))
         }
+        if provider == .github {
+            sets.append(try provider.pipelineFiles(Self.baking))
+        }
         try Self.validate(sets)
+    }
+
+    static var baking: PipelineOptions {
+        var options = PipelineOptions()
+        options.bake = true
+        options.bakeWatch = ["kind-ci.yml", "k8s/**/*"]
+        return options
+    }
+
+    /// `--bake`: the tests' kind is the bake job's output, pulled with GitHub's token, and the
+    /// bake job pushes to GitHub's registry with it.
+    @Test func githubBakesFirstAndRunsTheTestsOnTheResult() throws {
+        let jobs = try #require(try Self.parsed(.github, Self.baking)["jobs"]?.mapping)
+        let bake = try #require(jobs["kind-ci-bake"]?.mapping)
+        #expect(bake["permissions"]?.mapping?["packages"]?.string == "write")
+        #expect(bake["outputs"]?.mapping?["image"]?.string == "${{ steps.bake.outputs.image }}")
+        let step = try #require(bake["steps"]?.sequence?.compactMap(\.mapping).first { $0["id"]?.string == "bake" })
+        #expect(step["run"]?.string?.contains("kind-ci bake --tag \"ghcr.io/${GITHUB_REPOSITORY,,}/kind-ci-baked:{hash}\" --push") == true)
+        #expect(step["env"]?.mapping?["REGISTRY_PASSWORD"]?.string == "${{ secrets.GITHUB_TOKEN }}")
+        let tests = try #require(jobs["kubernetes-tests"]?.mapping)
+        #expect(tests["needs"]?.string == "kind-ci-bake")
+        let kind = try #require(tests["services"]?.mapping?["kind"]?.mapping)
+        #expect(kind["image"]?.string == "${{ needs.kind-ci-bake.outputs.image }}")
+        #expect(kind["credentials"]?.mapping?["password"]?.string == "${{ secrets.GITHUB_TOKEN }}")
+    }
+
+    @Test(arguments: [Provider.circleci, .travis, .bitbucket, .drone, .woodpecker, .buildkite, .azure, .codeship])
+    func otherHostsRefuseBake(provider: Provider) throws {
+        #expect(throws: InitProblem.self) { try provider.pipelineFiles(Self.baking) }
     }
 
     /// The validators are real: a broken file fails them.

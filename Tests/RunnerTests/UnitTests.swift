@@ -23,12 +23,16 @@ import Testing
 @Suite struct RunOptionsTests {
     @Test func mapsDockerCLIOptionsToHostConfig() throws {
         var host = ContainerSpec.HostConfig()
+        #expect(host.MaskedPaths == nil && host.ReadonlyPaths == nil)
         try RunOptions.apply(["--cap-add=ALL", "--cap-drop=SYS_RESOURCE", "--security-opt", "seccomp=unconfined",
+                              "--security-opt=systempaths=unconfined",
                               "-v", "/sys/fs/cgroup:/sys/fs/cgroup:rw", "--tmpfs=/run", "--tmpfs=/tmp:exec"], to: &host)
         #expect(host.Privileged == false)
         #expect(host.CapAdd == ["ALL"])
         #expect(host.CapDrop == ["SYS_RESOURCE"])
         #expect(host.SecurityOpt == ["seccomp=unconfined"])
+        // The CLI's own option, in the API's terms.
+        #expect(host.MaskedPaths == [] && host.ReadonlyPaths == [])
         #expect(host.Binds == ["/sys/fs/cgroup:/sys/fs/cgroup:rw"])
         #expect(host.Tmpfs == ["/run": "", "/tmp": "exec"])
     }

@@ -21,7 +21,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
 /// Hostile inputs for the YAML readers (kind-ci.yml, manifests): mutations of real files, random
 /// YAML built from the keys they know, and the classic attacks: alias bombs, deep nesting, huge
 /// scalars, binary, bytes that are not UTF-8.
-public struct FuzzInput {
+public struct FuzzInput: Sendable {
     /// Cases per fuzzed reader and run: a few thousand in the edit loop, 50,000 in the full run
     /// (so 100,000 over the two readers); KIND_CI_FUZZ_CASES overrides.
     public static var cases: Int {

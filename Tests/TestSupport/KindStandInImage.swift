@@ -4,9 +4,9 @@ import Synchronization
 /// A local image that plays `bsycorp/kind` in pipeline emulations: a real inner dockerd on 2375,
 /// the config-endpoint stand-in serving `/var/kube-config` on 10080 and the Kubernetes stand-in on
 /// 8443 (its pods run on the inner dockerd), started in the order of kind's start.sh. Like start.sh,
-/// it fails when a `DOCKER_HOST` leaks into its environment. No registry is reachable, so the
-/// images its builds need (`debian:12-slim`) are loaded into the inner docker at start, before it
-/// answers on 2375, as kind restores its docker cache before its dockerd starts.
+/// it fails when a `DOCKER_HOST` leaks into its environment. Its docker holds, before it answers
+/// on 2375, what a baked image's `/docker-cache.tar.lz4` holds (extracted as kind's start.sh does),
+/// else the images its builds need (`debian:12-slim`, loaded: no registry is reachable).
 ///
 /// Run it with `privilegedOptions` (what this sandbox allows instead of `--privileged`).
 public enum KindStandInImage {
@@ -26,13 +26,18 @@ public enum KindStandInImage {
         set -e
         mkdir -p /var/kube-config /var/lib/docker /run/docker
         # kind restores its docker cache before its dockerd starts, so whatever answers on 2375 has
-        # the images already: load them with a dockerd nobody else can reach, then start the real one.
-        dockerd --host unix:///run/docker-cache.sock --data-root /var/lib/docker --exec-root /run/docker --storage-driver=vfs \\
-          --bridge=none --iptables=false --pidfile /run/docker-cache.pid >/var/log/dockerd-cache.log 2>&1 &
-        until docker -H unix:///run/docker-cache.sock info >/dev/null 2>&1; do sleep 0.2; done
-        docker -H unix:///run/docker-cache.sock load -i /images.tar >/dev/null
-        kill "$(cat /run/docker-cache.pid)"
-        while [ -e /run/docker-cache.pid ]; do sleep 0.2; done
+        # the images already: a baked image's cache as start.sh extracts it, else the base images
+        # loaded with a dockerd nobody else can reach.
+        if [ -f /docker-cache.tar.lz4 ]; then
+          (cd /var/lib/docker && lz4 -d /docker-cache.tar.lz4 | tar -x)
+        else
+          dockerd --host unix:///run/docker-cache.sock --data-root /var/lib/docker --exec-root /run/docker --storage-driver=vfs \\
+            --bridge=none --iptables=false --pidfile /run/docker-cache.pid >/var/log/dockerd-cache.log 2>&1 &
+          until docker -H unix:///run/docker-cache.sock info >/dev/null 2>&1; do sleep 0.2; done
+          docker -H unix:///run/docker-cache.sock load -i /images.tar >/dev/null
+          kill "$(cat /run/docker-cache.pid)"
+          while [ -e /run/docker-cache.pid ]; do sleep 0.2; done
+        fi
         # Builds and pods reach the network through NAT, as in kind; the machine's resolver was baked in.
         dockerd --host tcp://0.0.0.0:2375 --host unix:///var/run/docker.sock --tls=false --data-root /var/lib/docker \\
           --exec-root /run/docker --storage-driver=vfs --bip 10.250.0.1/24 --dns "$(cat /kind/nameserver)" >/var/log/dockerd.log 2>&1 &
@@ -63,7 +68,8 @@ public enum KindStandInImage {
                             "/usr/bin/docker"] {
                 try copyWithLibraries(program, into: root, as: program)
             }
-            for program in ["KubernetesAPIStandIn", "ConfigEndpointStandIn"] {
+            // FaultProxy relays too: a bake's hook reaches the test registry through it.
+            for program in ["KubernetesAPIStandIn", "ConfigEndpointStandIn", "FaultProxy"] {
                 try copyWithLibraries(standIns.appendingPathComponent(program).path, into: root, as: "/usr/local/bin/\(program)")
             }
             let kind = root.appendingPathComponent("kind")
@@ -79,10 +85,12 @@ public enum KindStandInImage {
             try TestDocker.docker(["save", "-o", context.url.appendingPathComponent("images.tar").path] + baseImages)
             try context.write("Dockerfile", """
                 FROM debian:12-slim
-                RUN apt-get update && apt-get install -y --no-install-recommends iptables && rm -rf /var/lib/apt/lists/*
+                RUN apt-get update && apt-get install -y --no-install-recommends iptables lz4 && rm -rf /var/lib/apt/lists/*
                 COPY root/ /
                 COPY images.tar /images.tar
                 RUN chmod +x /start.sh
+                # As in docker:dind, which kind is built on: a commit leaves kind's docker out.
+                VOLUME /var/lib/docker
                 EXPOSE 2375 8443 10080
                 CMD ["/start.sh"]
 

@@ -29,18 +29,19 @@ public final class ConfigEndpointStandIn: @unchecked Sendable {
     }
 }
 
-/// The fault proxy (Tests/StandIns/FaultProxy) in front of `upstream`: cuts the first `drops`
-/// connections (or every one, with nil) once they have carried `dropAfter` bytes.
+/// The fault proxy (Tests/StandIns/FaultProxy) in front of `upstream`, listening on `host`: cuts
+/// the first `drops` connections (or every one, with nil) once they have carried `dropAfter`
+/// bytes; without `dropAfter` it only relays.
 public final class FaultProxy: @unchecked Sendable {
     public let port: Int
     private let process: Process
 
-    public init(to upstream: String, dropAfter: Int, drops: Int?) throws {
+    public init(to upstream: String, dropAfter: Int? = nil, drops: Int? = nil, host: String = "127.0.0.1") throws {
         port = try FreePort.next()
         process = Process()
         process.executableURL = URL(fileURLWithPath: KindCIBinary.path).deletingLastPathComponent().appendingPathComponent("FaultProxy")
-        process.arguments = ["--port", String(port), "--to", upstream, "--drop-after", String(dropAfter),
-                             "--drops", drops.map(String.init) ?? "always"]
+        process.arguments = ["--port", String(port), "--to", upstream, "--host", host]
+            + (dropAfter.map { ["--drop-after", String($0), "--drops", drops.map(String.init) ?? "always"] } ?? [])
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()

@@ -11,9 +11,13 @@ public final class TestRegistry: @unchecked Sendable {
     private let folder: TemporaryFolder
     private let process = Process()
 
-    public init() throws {
+    /// `everywhere`: listen on every interface (containers reach it at their gateway), while the
+    /// test dockerd still pushes to it on loopback, which it trusts without TLS.
+    public init(everywhere: Bool = false) throws {
         folder = try TemporaryFolder()
-        address = "127.0.0.1:\(try FreePort.next())"
+        let port = try FreePort.next()
+        address = "127.0.0.1:\(port)"
+        let listen = everywhere ? "0.0.0.0:\(port)" : address
         let htpasswd = try Command.run("/usr/bin/htpasswd", ["-Bbn", user, password])
         try folder.write("htpasswd", htpasswd.stdout)
         try folder.write("config.yml", """
@@ -22,7 +26,7 @@ public final class TestRegistry: @unchecked Sendable {
               filesystem:
                 rootdirectory: \(folder.url.path)/data
             http:
-              addr: \(address)
+              addr: \(listen)
             auth:
               htpasswd:
                 realm: kind-ci-test
@@ -55,8 +59,14 @@ public final class TestRegistry: @unchecked Sendable {
         return reference
     }
 
-    deinit {
+    /// The registry going away: nothing can be pulled from it any more.
+    public func stop() {
+        guard process.isRunning else { return }
         process.terminate()
         process.waitUntilExit()
+    }
+
+    deinit {
+        stop()
     }
 }

@@ -18,7 +18,7 @@ struct ConfigDecoder {
 
     mutating func decode(_ root: Node) -> Configuration {
         var configuration = Configuration(directory: directory.path)
-        let topKeys = ["version", "kind", "build", "builder", "build_jobs", "deploy", "wait", "test", "timeout", "allow_outside"]
+        let topKeys = ["version", "kind", "build", "builder", "build_jobs", "deploy", "wait", "test", "timeout", "allow_outside", "bake"]
         guard let fields = reader.mapping(root, "kind-ci.yml", keys: topKeys,
                                           example: "a mapping such as 'test: {run: ./test.sh}'") else {
             return configuration
@@ -44,6 +44,7 @@ struct ConfigDecoder {
         if let node = fields["wait"] { configuration.wait = readWait(node) }
         if let node = fields["test"] { configuration.test = readTest(node) }
         if let node = fields["timeout"] { configuration.timeout = reader.duration(node, "timeout") }
+        if let node = fields["bake"] { configuration.bake = readBake(node) }
         return configuration
     }
 
@@ -332,6 +333,21 @@ struct ConfigDecoder {
             }
         }
         return test
+    }
+
+    private func readBake(_ node: Node) -> BakeSettings {
+        var bake = BakeSettings()
+        guard let fields = reader.mapping(node, "bake", keys: ["images", "before", "after"],
+                                          example: "'bake: {images: [redis:7]}'") else { return bake }
+        if let node = fields["images"] {
+            let example = "'images: [redis:7, registry.example.com/team/tool:1.2]'"
+            if let items = reader.sequence(node, "bake.images", example: example) {
+                bake.images = items.enumerated().compactMap { index, item in readImage(item, "bake.images[\(index)]", example: example) }
+            }
+        }
+        bake.before = fields["before"].flatMap { reader.string($0, "bake.before", example: "'before: ./scripts/bake-before.sh'") }
+        bake.after = fields["after"].flatMap { reader.string($0, "bake.after", example: "'after: ./scripts/bake-after.sh'") }
+        return bake
     }
 
     /// A Kubernetes namespace name (RFC 1123 label).

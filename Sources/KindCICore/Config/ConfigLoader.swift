@@ -33,7 +33,7 @@ public enum ConfigLoader {
     }
 
     /// Decodes `data` as the file at `path` whose relative paths start in `directory`.
-    static func decode(_ data: Data, path: String, directory: URL) throws -> Configuration {
+    public static func decode(_ data: Data, path: String, directory: URL) throws -> Configuration {
         guard let text = String(validating: data, as: UTF8.self) else {
             let (line, column, byte) = firstInvalidUTF8(in: data)
             throw problems(path, String(decoding: data, as: UTF8.self), ConfigDiagnostic(

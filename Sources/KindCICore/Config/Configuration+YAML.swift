@@ -39,6 +39,13 @@ extension Configuration {
         }
         if let timeout { pairs.append(("timeout", .text(timeout.description))) }
         if allowOutside { pairs.append(("allow_outside", .scalar(true.represented()))) }
+        if !bake.isEmpty {
+            pairs.append(("bake", .pairs([
+                bake.images.isEmpty ? nil : ("images", Node(bake.images.map { Node.text($0.description) })),
+                bake.before.map { ("before", .text($0)) },
+                bake.after.map { ("after", .text($0)) },
+            ])))
+        }
         return .pairs(pairs)
     }
 }

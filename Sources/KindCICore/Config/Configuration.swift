@@ -20,6 +20,8 @@ public struct Configuration: Sendable, Equatable {
     public var timeout: ConfigDuration?
     /// Whether paths may lead outside `directory` (`..`, absolute paths, symbolic links).
     public var allowOutside = false
+    /// What `kind-ci bake` puts into a kind image besides the images the manifests run.
+    public var bake = BakeSettings()
 
     public init(directory: String) {
         self.directory = directory
@@ -122,6 +124,20 @@ public enum DeployStep: Sendable, Equatable {
     case manifests([String], namespace: String? = nil)
     /// A command run by `/bin/sh -c`.
     case run(String)
+}
+
+/// `bake:`, for `kind-ci bake` (experimental).
+public struct BakeSettings: Sendable, Equatable {
+    /// Images to bake in besides those the manifests run (ones a test starts itself, say).
+    public var images: [ImageReference] = []
+    /// Commands run by `sh -c` inside kind, before and after the images are pulled (kind's own
+    /// before- and after-cluster hooks).
+    public var before: String?
+    public var after: String?
+
+    public init() {}
+
+    public var isEmpty: Bool { images.isEmpty && before == nil && after == nil }
 }
 
 public struct WaitSettings: Sendable, Equatable {

@@ -46,7 +46,7 @@ struct DockerEngine: Sendable {
         return parts.count == 2 ? (parts[0], parts[1]) : nil
     }
 
-    private func url(_ path: String, _ query: [String: String] = [:]) -> String {
+    func url(_ path: String, _ query: [String: String] = [:]) -> String {
         var components = URLComponents()
         components.queryItems = query.isEmpty ? nil : query.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) }
         // `+` means a space to some servers; Docker's filters are JSON and need it literal.
@@ -56,15 +56,17 @@ struct DockerEngine: Sendable {
 
     /// Sends a request and returns the body of a 2xx answer; other answers become `DockerAPIError`.
     @discardableResult
-    private func call(_ method: HTTPMethod, _ path: String, query: [String: String] = [:], json: (any Encodable)? = nil,
-                      timeout: Duration = .seconds(30)) async throws -> HTTPFetch.Response {
+    func call(_ method: HTTPMethod, _ path: String, query: [String: String] = [:], json: (any Encodable)? = nil,
+              headers extra: HTTPHeaders = [:], timeout: Duration = .seconds(30), limit: Int = 4 << 20) async throws -> HTTPFetch.Response {
         var headers = endpoint.baseHeaders
+        headers.add(contentsOf: extra)
         var body: Data?
         if let json {
             headers.add(name: "Content-Type", value: "application/json")
             body = try JSONEncoder().encode(json)
         }
-        let response = try await http.send(method, url(path, query), headers: headers, body: body, tls: endpoint.tls, timeout: timeout)
+        let response = try await http.send(method, url(path, query), headers: headers, body: body, tls: endpoint.tls, timeout: timeout,
+                                           limit: limit)
         guard (200..<300).contains(response.status) else {
             let message = (try? JSONDecoder().decode(APIErrorBody.self, from: Data(response.body.readableBytesView)))?.message ?? response.text
             throw DockerAPIError(status: response.status, message: message.trimmingCharacters(in: .whitespacesAndNewlines))
@@ -72,7 +74,7 @@ struct DockerEngine: Sendable {
         return response
     }
 
-    private func decode<T: Decodable>(_ type: T.Type, _ response: HTTPFetch.Response) throws -> T {
+    func decode<T: Decodable>(_ type: T.Type, _ response: HTTPFetch.Response) throws -> T {
         try JSONDecoder().decode(type, from: Data(response.body.readableBytesView))
     }
 
@@ -120,18 +122,7 @@ struct DockerEngine: Sendable {
         query["tag"] = image.digest ?? image.tag ?? "latest"
         var headers = endpoint.baseHeaders
         if let auth { headers.add(name: "X-Registry-Auth", value: auth) }
-        let lines = JSONLines()
-        let lastError = Mutex<String?>(nil)
-        let (status, _) = try await http.stream(.POST, url("/images/create", query), headers: headers,
-                                                tls: endpoint.tls, timeout: timeout) { chunk in
-            for case let .object(object) in lines.feed(chunk) {
-                if let message = object["error"]?.string ?? object["message"]?.string { lastError.withLock { $0 = message } }
-            }
-        }
-        let failure = lastError.withLock { $0 }
-        if !(200..<300).contains(status) || failure != nil {
-            throw DockerAPIError(status: status, message: failure ?? lines.rest.trimmingCharacters(in: .whitespacesAndNewlines))
-        }
+        try await progressStream(.POST, url("/images/create", query), headers: headers, body: nil, timeout: timeout)
     }
 
     /// `POST /build` with the context streamed as a tar; each line of the daemon's JSON progress

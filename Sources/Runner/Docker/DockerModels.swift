@@ -68,6 +68,9 @@ struct ContainerSpec: Encodable, Sendable {
         var Binds: [String] = []
         var Tmpfs: [String: String] = [:]
         var PortBindings: [String: [PortBinding]] = [:]
+        /// Empty for `--security-opt systempaths=unconfined`, which is the CLI's spelling of it.
+        var MaskedPaths: [String]?
+        var ReadonlyPaths: [String]?
     }
 
     struct EndpointSettings: Encodable, Sendable {

@@ -16,7 +16,15 @@ enum RunOptions {
             case "--privileged": host.Privileged = true
             case "--cap-add": host.CapAdd.append(try value())
             case "--cap-drop": host.CapDrop.append(try value())
-            case "--security-opt": host.SecurityOpt.append(try value())
+            case "--security-opt":
+                let option = try value()
+                if option == "systempaths=unconfined" {
+                    // The CLI's own option: the API takes it as no masked and no read-only paths.
+                    host.MaskedPaths = []
+                    host.ReadonlyPaths = []
+                } else {
+                    host.SecurityOpt.append(option)
+                }
             case "-v", "--volume": host.Binds.append(try value())
             case "--tmpfs":
                 let mount = try value()

@@ -58,6 +58,12 @@ struct HTTPFetch: Sendable {
         }
     }
 
+    /// The answer to a request, its body still to be read by the caller (as the body of another
+    /// request: `docker save` relayed into `docker load`).
+    func open(_ method: HTTPMethod, _ url: String, headers: HTTPHeaders, tls: TLSConfiguration?, timeout: Duration) async throws -> HTTPClientResponse {
+        try await client.execute(Self.request(method, url, headers, nil, tls), timeout: .nanoseconds(timeout.nanoseconds))
+    }
+
     /// Runs `exchange`, cancelled at `timeout` with the client's own deadline error: the client's
     /// deadline covers the answer's head only, and a server that stalls mid-body must not hang a run.
     private static func within<T: Sendable>(_ timeout: Duration, _ exchange: @Sendable @escaping () async throws -> T) async throws -> T {

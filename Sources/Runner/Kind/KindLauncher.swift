@@ -26,33 +26,45 @@ struct KindLauncher: Sendable {
         case host
         /// This process is a container on that daemon: join its network, publish nothing.
         case network(String, ownID: String)
+        /// The daemon is another machine's (a docker-in-docker service, `tcp://docker:2375`):
+        /// publish on its interfaces and reach kind by the daemon's host name. Its interfaces are
+        /// that service's, on the job's own network.
+        case remote(String)
 
         var label: String {
             switch self {
             case .host: "host"
             case let .network(name, _): "network:\(name)"
+            case let .remote(host): "remote:\(host)"
             }
         }
     }
 
     func placement() async -> Placement {
-        guard let own = await OwnContainer.find(on: engine) else { return .host }
+        guard let own = await OwnContainer.find(on: engine) else {
+            if case let .tcp(host, _) = engine.endpoint.address, !Self.loopback.contains(host) { return .remote(host) }
+            return .host
+        }
         // A user-defined network lets kind be reached by name; the default bridge only by address.
         let networks = own.networks.keys.sorted()
         let network = networks.first { !["bridge", "host", "none"].contains($0) } ?? networks.first ?? "bridge"
         return .network(network, ownID: own.Id)
     }
 
+    static let loopback: Set<String> = ["localhost", "127.0.0.1", "::1"]
+
     static func defaultName(for placement: Placement) -> String {
         switch placement {
-        case .host: "kind-ci"
+        case .host, .remote: "kind-ci"
         case let .network(_, ownID): "kind-ci-\(ownID.prefix(12))"
         }
     }
 
     /// Starts kind (or finds it already running under that name) and returns its address.
+    /// `labelled: false` leaves kind-ci's labels off (a container to be committed into an image,
+    /// which would keep them); `run` and `down` then do not know it.
     func up(image: ImageReference, name: String?, runOptions: [String], ports: KindPorts,
-            environment: [String: String]) async throws -> KindAddress {
+            environment: [String: String], labelled: Bool = true) async throws -> KindAddress {
         let placement = await placement()
         let ports = await clearOfDaemon(ports, placement: placement)
         let name = name ?? Self.defaultName(for: placement)
@@ -70,7 +82,7 @@ struct KindLauncher: Sendable {
         try await ensureImage(image, environment: environment)
         var spec = ContainerSpec(Image: image.description)
         spec.Env = ["REGISTRY", "REGISTRY_USER", "REGISTRY_PASSWORD"].compactMap { key in environment[key].map { "\(key)=\($0)" } }
-        spec.Labels = [
+        spec.Labels = !labelled ? [:] : [
             Label.role: "kind", Label.image: image.description, Label.placement: placement.label,
             Label.startedBy: "kind-ci \(KindCIVersion.current) by \(environment["CI_JOB_URL"] ?? "\(environment["USER"] ?? "someone")@\(ProcessInfo.processInfo.hostName)")",
             Label.port("docker"): String(ports.docker), Label.port("api"): String(ports.api), Label.port("config"): String(ports.config),
@@ -81,10 +93,10 @@ struct KindLauncher: Sendable {
             try RunOptions.apply(runOptions, to: &spec.HostConfig)
         }
         switch placement {
-        case .host:
+        case .host, .remote:
             for (inside, outside) in zip(Self.ports(Self.containerPorts), Self.ports(ports)) {
                 spec.ExposedPorts["\(inside)/tcp"] = [:]
-                spec.HostConfig.PortBindings["\(inside)/tcp"] = [.init(HostIp: "127.0.0.1", HostPort: String(outside))]
+                spec.HostConfig.PortBindings["\(inside)/tcp"] = [.init(HostIp: placement == .host ? "127.0.0.1" : "0.0.0.0", HostPort: String(outside))]
             }
         case let .network(network, _):
             let aliases = network == "bridge" ? [] : [name]
@@ -107,16 +119,21 @@ struct KindLauncher: Sendable {
             throw KindUpProblem(message: "kind's container \(name) vanished right after it started",
                                 fix: "look at the Docker daemon's log", exitStatus: .kindNotReady)
         }
-        await progress.note("started kind as \(name) (\(id.prefix(12))) from \(image), \(placement == .host ? "ports on 127.0.0.1" : "on network \(placement.label.dropFirst("network:".count))")")
-        return try address(of: started)
+        let reached = switch placement {
+        case .host: "ports on 127.0.0.1"
+        case let .remote(host): "ports on \(host)"
+        case let .network(network, _): "on network \(network)"
+        }
+        await progress.note("started kind as \(name) (\(id.prefix(12))) from \(image), \(reached)")
+        return try address(of: started, placement: placement.label, ports: ports)
     }
 
-    /// On the host of a daemon reached over loopback TCP (Bitbucket's docker service holds
-    /// localhost:2375), kind cannot be published where the daemon itself listens: such a port moves
-    /// up by 10000 (2375 to 12375), and kind's labels say where it went.
+    /// On the host of a daemon reached over TCP (Bitbucket's docker service holds localhost:2375, a
+    /// docker-in-docker service docker:2375), kind cannot be published where the daemon itself
+    /// listens: such a port moves up by 10000 (2375 to 12375), and kind's labels say where it went.
     private func clearOfDaemon(_ ports: KindPorts, placement: Placement) async -> KindPorts {
-        guard placement == .host, case let .tcp(host, daemonPort) = engine.endpoint.address,
-              ["localhost", "127.0.0.1", "::1"].contains(host) else { return ports }
+        guard case let .tcp(host, daemonPort) = engine.endpoint.address,
+              placement == .host && Self.loopback.contains(host) || placement == .remote(host) else { return ports }
         var moved = ports
         if moved.docker == daemonPort { moved.docker += 10000 }
         if moved.api == daemonPort { moved.api += 10000 }
@@ -153,8 +170,13 @@ struct KindLauncher: Sendable {
         ports.docker = labels[Label.port("docker")].flatMap(Int.init) ?? ports.docker
         ports.api = labels[Label.port("api")].flatMap(Int.init) ?? ports.api
         ports.config = labels[Label.port("config")].flatMap(Int.init) ?? ports.config
+        return try address(of: container, placement: labels[Label.placement] ?? "host", ports: ports)
+    }
+
+    /// How this process reaches `container`, placed as `placement` (a label's value) with its ports published at `ports`.
+    private func address(of container: ContainerDetails, placement: String, ports: KindPorts) throws -> KindAddress {
         let reason = "started by `kind-ci up` as \(container.name)"
-        let placement = labels[Label.placement] ?? "host"
+        if placement.hasPrefix("remote:") { return KindAddress(host: String(placement.dropFirst("remote:".count)), ports: ports, reason: reason) }
         guard placement.hasPrefix("network:") else { return KindAddress(host: "127.0.0.1", ports: ports, reason: reason) }
         // Inside the network kind listens on its own ports.
         let network = String(placement.dropFirst("network:".count))
@@ -168,7 +190,7 @@ struct KindLauncher: Sendable {
 
     /// Pulls kind's image when the daemon lacks it, with the job's credentials for its registry (a
     /// baked kind image usually sits in a private one).
-    private func ensureImage(_ image: ImageReference, environment: [String: String]) async throws {
+    func ensureImage(_ image: ImageReference, environment: [String: String]) async throws {
         guard try await !engine.imageExists(image.description) else { return }
         await progress.note("pulling \(image)")
         do {

@@ -18,7 +18,8 @@ public enum SignalTrap {
                     defer { current = current ?? number }
                     return current == nil
                 }
-                guard first else { exit(128 + number) }
+                // Two signals that came before the handler ran arrive as one event, counted.
+                guard first, source.data < 2 else { exit(128 + number) }
                 task.cancel()
             }
             source.resume()

@@ -2,7 +2,8 @@
 // connection is passed through byte for byte, except that the first COUNT connections to carry more
 // than BYTES (both ways together) are cut there with a reset, as a dropped link does.
 //
-//   FaultProxy --port N --to HOST:PORT [--drop-after BYTES] [--drops COUNT|always]
+//   FaultProxy --port N --to HOST:PORT [--host ADDRESS] [--drop-after BYTES] [--drops COUNT|always]
+//   (without --drop-after it only relays: a daemon reached under another address)
 import Foundation
 import NIOCore
 import NIOPosix
@@ -25,6 +26,7 @@ struct Options {
         while let flag = iterator.next() {
             switch flag {
             case "--port": port = Int(try value(flag)) ?? -1
+            case "--host": host = try value(flag)
             case "--to":
                 let parts = try value(flag).split(separator: ":")
                 guard parts.count == 2, let number = Int(parts[1]) else { throw UsageError(message: "--to takes HOST:PORT") }

@@ -82,3 +82,19 @@ import Testing
         #expect(try Self.user("other.example.com/app:1") == nil)
     }
 }
+
+/// `{hash}` in a bake's tag: the same inputs, in any order, give the same tag; any change gives another.
+@Suite struct BakeHashTests {
+    static func images(_ names: String...) throws -> [ImageReference] { try names.map { try ImageReference.parse($0).get() } }
+
+    @Test func dependsOnTheInputsAndNotTheirOrder() throws {
+        var settings = BakeSettings()
+        let hash = BakeHash.of(baseImageID: "sha256:aa", images: try Self.images("redis:7", "nginx:1.25"), settings: settings)
+        #expect(hash.count == 12 && hash.allSatisfy(\.isHexDigit))
+        #expect(BakeHash.of(baseImageID: "sha256:aa", images: try Self.images("nginx:1.25", "redis:7"), settings: settings) == hash)
+        #expect(BakeHash.of(baseImageID: "sha256:bb", images: try Self.images("redis:7", "nginx:1.25"), settings: settings) != hash)
+        #expect(BakeHash.of(baseImageID: "sha256:aa", images: try Self.images("redis:7.2", "nginx:1.25"), settings: settings) != hash)
+        settings.before = "echo hi"
+        #expect(BakeHash.of(baseImageID: "sha256:aa", images: try Self.images("redis:7", "nginx:1.25"), settings: settings) != hash)
+    }
+}

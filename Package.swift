@@ -68,11 +68,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The stand-ins' shared command-line reading. Not shipped.
+        .target(name: "StandInCommandLine", path: "Tests/StandIns/CommandLine"),
         // Test-only stand-in for kind's config endpoint (port 10080): refuses, then serves
         // docker-ready, then kubernetes-ready, on a script of delays. Not shipped.
         .executableTarget(
             name: "ConfigEndpointStandIn",
             dependencies: [
+                "StandInCommandLine",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -84,6 +87,7 @@ let package = Package(
         .executableTarget(
             name: "KubernetesAPIStandIn",
             dependencies: [
+                "StandInCommandLine",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -111,6 +115,7 @@ let package = Package(
         .executableTarget(
             name: "FaultProxy",
             dependencies: [
+                "StandInCommandLine",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

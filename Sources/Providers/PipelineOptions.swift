@@ -1,3 +1,4 @@
+import Foundation
 import KindCICore
 
 /// What the user chose on `kind-ci init`'s command line, checked for the host at hand.
@@ -30,13 +31,17 @@ public struct PipelineOptions: Sendable {
     }
 
     /// What to watch for `--bake`: kind-ci.yml, and each manifest path of `configuration` as a
-    /// pattern (a folder stands for everything below it).
+    /// pattern (a folder, as the disk has it or as written with a trailing `/`, stands for
+    /// everything below it).
     public static func bakeWatch(_ configuration: Configuration?) -> [String] {
         var paths = [ConfigScaffold.path]
-        for case let .manifests(manifests, _) in configuration?.deploy ?? [] {
+        guard let configuration else { return paths }
+        for case let .manifests(manifests, _) in configuration.deploy {
             for path in manifests {
-                let pattern = Glob.isPattern(path) || path.hasSuffix(".yaml") || path.hasSuffix(".yml") || path.hasSuffix(".json")
-                    ? path : (path.hasSuffix("/") ? path : path + "/") + "**/*"
+                var isFolder: ObjCBool = false
+                let full = path.hasPrefix("/") ? path : configuration.directory + "/" + path
+                let folder = path.hasSuffix("/") || (FileManager.default.fileExists(atPath: full, isDirectory: &isFolder) && isFolder.boolValue)
+                let pattern = Glob.isPattern(path) || !folder ? path : (path.hasSuffix("/") ? path : path + "/") + "**/*"
                 if !paths.contains(pattern) { paths.append(pattern) }
             }
         }

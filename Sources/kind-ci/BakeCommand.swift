@@ -11,7 +11,8 @@ struct BakeCommand: AsyncParsableCommand {
             Starts the kind image on a Docker daemon (DOCKER_HOST, or the local socket) as `up` does, pulls \
             the images the manifests run (and bake.images) into its docker, rebuilds kind's docker cache, \
             commits, then starts the result and checks the images are there. {hash} in the tag stands for \
-            the inputs; with --push, a tag the registry has already means no work.
+            the inputs; with --push, a tag the registry has already means no work (without --push, one the \
+            daemon has). A tag without {hash} is baked every time.
             """
     )
 

@@ -74,6 +74,17 @@ import TestSupport
         #expect(!configuration.allowOutside && configuration.build.count == 1)
     }
 
+    @Test func aFolderReachedThroughALinkHoldsWhatIsWrittenUnderTheLink() throws {
+        let link = outside.url.appendingPathComponent("project-link")
+        try FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: project.url.path)
+        let containment = PathContainment(directory: link)
+        #expect(containment.escape(ofMatch: link.appendingPathComponent("mine/app.yaml").path) == nil)
+        #expect(containment.escape(of: link.appendingPathComponent("app").path) == nil)
+        #expect(containment.escape(of: "mine/*.yaml") == nil)
+        #expect(containment.escape(ofMatch: link.appendingPathComponent("linked/app.yaml").path)?.contains("symbolic link") == true)
+        #expect(containment.escape(of: link.appendingPathComponent("../Dockerfile").path) == "it is outside the folder holding kind-ci.yml")
+    }
+
     @Test func allowOutsideTakesABoolean() throws {
         let report = try problems("allow_outside: please\n")
         #expect(report.contains("kind-ci.yml:1:16: error: allow_outside: expected true or false, found 'please'"), "\(report)")

@@ -108,6 +108,24 @@ struct BuildTests {
         #expect(result.stderr.contains("full log: "))
     }
 
+    @Test func aContextThatCannotBeReadIsTheImagesFailureNotKindsAndIsNotRetried() throws {
+        let image = Self.tag()
+        let folder = try project("build:\n  - image: \(image)\n", files: ["Dockerfile": Self.busyboxBase])
+        try Data([0x66, 0xff, 0xfe, 0x0a]).write(to: folder.url.appendingPathComponent(".dockerignore"))
+        let result = try run(folder)
+        #expect(result.status == ExitStatus.imageBuildFailed.rawValue, "\(result.stderr)")
+        #expect(result.stderr.contains(image), "\(result.stderr)")
+        #expect(!result.stderr.contains("dropped") && !result.stderr.contains("building again"), "\(result.stderr)")
+    }
+
+    @Test func aRefusedBuildGivesTheDaemonsReason() throws {
+        // The daemon refuses the request itself (not a step): one `{"message": ...}` line.
+        let folder = try project("build:\n  - image: \(Self.tag())\n", files: ["Dockerfile": Self.busyboxBase + "BOGUS everything\n"])
+        let result = try run(folder)
+        #expect(result.status == ExitStatus.imageBuildFailed.rawValue, "\(result.stderr)")
+        #expect(result.stderr.contains("unknown instruction: BOGUS"), "\(result.stderr)")
+    }
+
     @Test(arguments: [2, 5])
     func buildsSeveralImagesInParallel(count: Int) throws {
         let images = (0..<count).map { _ in Self.tag() }

@@ -4,18 +4,20 @@ import Testing
 import TestSupport
 
 /// Codeship's `add_docker` hands the job a daemon behind TLS with client certificates
-/// (`DOCKER_HOST`, `DOCKER_TLS_VERIFY`, `DOCKER_CERT_PATH`): a second, TLS-only dockerd plays it.
+/// (`DOCKER_HOST`, `DOCKER_TLS_VERIFY`, `DOCKER_CERT_PATH`): a second, TLS-only dockerd plays it,
+/// reached on loopback and, as another machine's daemon would be, on an address of its bridge.
 @Suite(.enabled(if: TestDocker.enabled))
 struct DockerTLSTests {
     @Test func talksToADaemonBehindTLSAndRefusesAForeignCA() async throws {
         let folder = try TemporaryFolder()
         let certificates = folder.url.appendingPathComponent("certs")
         try FileManager.default.createDirectory(at: certificates, withIntermediateDirectories: true)
-        try Certificates.make(in: certificates, serverNames: ["127.0.0.1", "localhost"])
         let port = try FreePort.next()
+        let away = "10.213.\(port % 250).1"
+        try Certificates.make(in: certificates, serverNames: ["127.0.0.1", "localhost", away])
         // A bridge of its own: `--bridge=none` would delete docker0, which the main test daemon uses.
         let bridge = "kcitls\(port % 10000)"
-        let subnet = "10.213.\(port % 250).1/24"
+        let subnet = "\(away)/24"
         for arguments in [["link", "add", "name", bridge, "type", "bridge"], ["addr", "add", subnet, "dev", bridge], ["link", "set", bridge, "up"]] {
             let result = try Command.run("/usr/sbin/ip", arguments)
             #expect(result.status == 0, "ip \(arguments.joined(separator: " ")): \(result.stderr)")
@@ -23,7 +25,7 @@ struct DockerTLSTests {
         defer { _ = try? Command.run("/usr/sbin/ip", ["link", "del", bridge]) }
         let daemon = Process()
         daemon.executableURL = URL(fileURLWithPath: "/usr/sbin/dockerd")
-        daemon.arguments = ["--host", "tcp://127.0.0.1:\(port)", "--tlsverify",
+        daemon.arguments = ["--host", "tcp://127.0.0.1:\(port)", "--host", "tcp://\(away):\(port)", "--tlsverify",
                             "--tlscacert", certificates.appendingPathComponent("ca.pem").path,
                             "--tlscert", certificates.appendingPathComponent("server-cert.pem").path,
                             "--tlskey", certificates.appendingPathComponent("server-key.pem").path,
@@ -53,5 +55,11 @@ struct DockerTLSTests {
         let refused = try KindCIBinary.run(["down"], environment: environment.merging(["DOCKER_CERT_PATH": foreign.path]) { $1 })
         #expect(refused.status == ExitStatus.kindNotReady.rawValue)
         #expect(refused.stderr.contains("the Docker daemon at tcp://127.0.0.1:\(port) (TLS) cannot be reached: TLS failed"), "\(refused.stderr)")
+
+        // Guarded by TLS, yet kind's unauthenticated docker would be published on its interfaces.
+        let remote = try KindCIBinary.run(["up"], environment: environment.merging(["DOCKER_HOST": "tcp://\(away):\(port)"]) { $1 })
+        #expect(remote.status == ExitStatus.badConfiguration.rawValue, "\(remote.stderr)")
+        #expect(remote.stderr.contains("the Docker daemon at \(away) is reached with TLS from another machine"), "\(remote.stderr)")
+        #expect(try KindCIBinary.run(["down"], environment: environment).stdout == "no kind to remove\n")
     }
 }

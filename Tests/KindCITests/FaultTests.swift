@@ -183,6 +183,18 @@ struct FaultTests {
         }
     }
 
+    /// An admission webhook that cannot be called answers 500 to the apply: the workload's to fix
+    /// (exit 66, the API's message shown), not kind gone (75), once retried within patience.
+    @Test func anApplyRefusedByAFailingWebhookIsTheWorkloadsFailure() async throws {
+        try await inject("API: 500 from an admission webhook on apply", expect: ExitStatus.deployFailed.rawValue,
+                         saying: ["the API refused it (500 InternalError)", "failed calling webhook \"validate.example.com\""], diagnostics: true) {
+            let tcp = try #require(TestDocker.tcp)
+            let kind = try FakeKindAPI(apiOptions: ["--docker", "tcp://\(tcp)", "--webhook-down"])
+            let folder = try project(kind, Self.workload, files: Self.workloadFiles)
+            return (try await run(folder), folder)
+        }
+    }
+
     /// kind dies while the run waits for the workloads: the run ends with 75 once the API has
     /// stayed silent past kind-ci's patience, not at wait.timeout, and says so.
     @Test func kindDyingAfterKubernetesReadyExits75() async throws {

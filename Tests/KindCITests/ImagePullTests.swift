@@ -55,6 +55,21 @@ extension DeployTests {
         #expect(report.contains("<skipped message=\"not pre-pulled: "), "\(report)")
     }
 
+    /// A registry that accepts and never answers holds the pre-pull, not the run: after
+    /// `wait.timeout` the deploy goes ahead, and the rollout says why the pod cannot start.
+    @Test func aStalledPrePullHoldsTheDeployNoLongerThanWaitTimeout() throws {
+        let silent = try SilentPort()
+        defer { withExtendedLifetime(silent) {} }
+        let image = "127.0.0.1:\(silent.port)/stalled/\(Self.unique("app")):1"
+        let folder = try project("deploy:\n  - manifests: app.yaml\nwait:\n  timeout: 3s\n", files: [
+            "app.yaml": Self.deployment("stalled", container: #"{name: s, image: "\#(image)", command: ["sleep", "3600"]}"#),
+        ])
+        let result = try run(folder, until: "ready", logIn: nil)
+        #expect(result.stderr.contains("warning: the pre-pulls are still going after 3.0s (wait.timeout); deploying meanwhile"), "\(result.stderr)")
+        #expect(result.status == ExitStatus.deployFailed.rawValue, "\(result.stderr)")
+        #expect(result.stderr.contains("deployment/stalled"), "\(result.stderr)")
+    }
+
     /// `cache_from`: the image the last pipeline pushed gives its layers to this build, so an
     /// unchanged step is not run again; a cache image that cannot be had only costs the cache.
     @Test func cacheFromReusesThePushedImagesLayers() throws {

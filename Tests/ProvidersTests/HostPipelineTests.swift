@@ -217,3 +217,19 @@ import Yams
         }
     }
 }
+
+/// What `init --bake` watches: a manifest folder (on disk, or written with `/`) as everything below
+/// it, a file or pattern as written, whatever its suffix.
+@Suite struct BakeWatchTests {
+    @Test func foldersStandForTheirContentsAndFilesForThemselves() throws {
+        let project = try TemporaryFolder()
+        try project.write("k8s/app.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n")
+        try project.write("deploy/app.manifest", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n")
+        try project.write("extra/crd.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n")
+        try project.write("later/d.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: d}\n")
+        let text = "deploy:\n  - manifests: [k8s, deploy/app.manifest, extra/*.yaml, later/]\n"
+        let configuration = try ConfigLoader.decode(Data(text.utf8), path: "kind-ci.yml", directory: project.url)
+        #expect(PipelineOptions.bakeWatch(configuration) == ["kind-ci.yml", "k8s/**/*", "deploy/app.manifest", "extra/*.yaml", "later/**/*"])
+        #expect(PipelineOptions.bakeWatch(nil) == ["kind-ci.yml"])
+    }
+}

@@ -49,4 +49,16 @@ import TestSupport
         let all = phase.copyReports(into: kept.url, containment: nil)
         #expect(all.copied.count == 2 && all.outside.isEmpty)
     }
+
+    @Test func aReportFolderIsKeptWithWhatItHoldsButItsLinksOutAreNot() throws {
+        try project.write("reports/nested/e2e.xml", "<testsuite name=\"e2e\"/>\n")
+        let phase = TestPhase(settings: { var test = TestSettings(run: "true"); test.reports = ["reports"]; return test }(),
+                              directory: project.url.path, environment: [:], progress: ProgressReporter(style: .plain, quiet: true))
+        let kept = try TemporaryFolder()
+        let (copied, unmatched, outside) = phase.copyReports(into: kept.url, containment: PathContainment(directory: project.url))
+        #expect(copied.map { String($0.dropFirst(kept.url.path.count + 1)) } == ["reports/nested/e2e.xml", "reports/unit.xml"], "\(copied)")
+        #expect(try String(contentsOf: kept.url.appendingPathComponent("reports/nested/e2e.xml"), encoding: .utf8) == "<testsuite name=\"e2e\"/>\n")
+        #expect(unmatched.isEmpty)
+        #expect(outside.count == 1 && outside[0].contains("reports/passwd.xml"), "\(outside)")
+    }
 }

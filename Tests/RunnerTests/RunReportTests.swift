@@ -67,7 +67,7 @@ import Testing
         "https://registry.example.com/v2/": .init(username: "team", password: "p2", serveraddress: "https://registry.example.com/v2/"),
     ]
 
-    static func user(_ image: String) throws -> String? {
+    static func user(_ image: String, in credentials: [String: RegistryCredentials.Credential] = credentials) throws -> String? {
         let reference = try ImageReference.parse(image).get()
         guard let header = RegistryCredentials.pullHeader(for: reference, in: credentials) else { return nil }
         let base64 = header.replacing("-", with: "+").replacing("_", with: "/")
@@ -80,6 +80,15 @@ import Testing
         #expect(try Self.user("docker.io/library/redis:7") == "hub")
         #expect(try Self.user("registry.example.com/team/app:1") == "team")
         #expect(try Self.user("other.example.com/app:1") == nil)
+    }
+
+    @Test func ofTwoForOneHostTheBareHostWinsEveryTime() throws {
+        var both = Self.credentials
+        both["registry.example.com"] = .init(username: "env", password: "p3", serveraddress: "registry.example.com")
+        both["http://registry.example.com"] = .init(username: "other", password: "p4", serveraddress: "http://registry.example.com")
+        #expect(try Self.user("registry.example.com/team/app:1", in: both) == "env")
+        both["registry.example.com"] = nil
+        #expect(try Self.user("registry.example.com/team/app:1", in: both) == "other")
     }
 }
 

@@ -4,11 +4,14 @@ import Foundation
 /// builds, deploys or publishes whatever `..`, an absolute path or a symbolic link points at could
 /// reach any file of the job's machine (`allow_outside: true` lifts this).
 public struct PathContainment: Sendable {
-    /// The configuration's folder with its own links resolved.
+    /// The configuration's folder as written (kind-ci.yml may be reached through a link, and the
+    /// paths made from it are then written so too) and with its links resolved.
+    let writtenRoot: String
     let root: String
 
     public init(directory: URL) {
-        root = Self.resolved(directory.standardizedFileURL.path)
+        writtenRoot = directory.standardizedFileURL.path
+        root = Self.resolved(writtenRoot)
     }
 
     /// Why `path` (relative to the folder, or absolute) leads outside it, or nil when it does not.
@@ -22,13 +25,13 @@ public struct PathContainment: Sendable {
     /// Why the file or folder at the absolute `path` lies outside the folder, or nil.
     public func escape(ofMatch path: String) -> String? {
         let lexical = URL(fileURLWithPath: path).standardizedFileURL.path
-        guard inside(lexical) else { return "it is outside the folder holding kind-ci.yml" }
+        guard inside(lexical, root) || inside(lexical, writtenRoot) else { return "it is outside the folder holding kind-ci.yml" }
         let real = Self.resolved(lexical)
-        guard inside(real) else { return "it leads through a symbolic link to \(real), outside the folder holding kind-ci.yml" }
+        guard inside(real, root) else { return "it leads through a symbolic link to \(real), outside the folder holding kind-ci.yml" }
         return nil
     }
 
-    private func inside(_ path: String) -> Bool {
+    private func inside(_ path: String, _ root: String) -> Bool {
         path == root || path.hasPrefix(root == "/" ? "/" : root + "/")
     }
 

@@ -24,13 +24,20 @@ struct Bake: Sendable {
         if [ -n "$ids" ]; then docker rm -f $ids >/dev/null; fi
         rm -f /var/kube-config/docker-ready /var/kube-config/kubernetes-ready
         cd /var/lib/docker
-        tar -c ./ | lz4 -3 > /docker-cache.tar.lz4.new
+        # Without pipefail in every sh, tar's failure is carried out of the pipe by a file.
+        rm -f /tmp/kind-ci-tar-failed
+        { tar -c ./ || touch /tmp/kind-ci-tar-failed; } | lz4 -3 > /docker-cache.tar.lz4.new
+        if [ -e /tmp/kind-ci-tar-failed ]; then rm -f /docker-cache.tar.lz4.new; echo "tar of /var/lib/docker failed" >&2; exit 1; fi
         mv /docker-cache.tar.lz4.new /docker-cache.tar.lz4
         """
 
+    /// Commits the filled kind as `tag`. On any failure, an image the daemon may have committed
+    /// all the same (our side timed out first) is removed: unchecked, it must not pass for done.
+    /// What the tag named before (a tag without {hash} is baked again) is left alone.
     func bake(_ base: ImageReference, images: [ImageReference], settings: BakeSettings, into tag: ImageReference, config: JSON,
               name: String) async throws {
         await progress.begin("kind_ci_bake", "Baking \(tag)")
+        let previous = ((try? await engine.inspectImage(tag.description)) ?? nil)?["Id"]?.string
         do {
             try await withKind(base, name: name) { container, inner in
                 if let before = settings.before { try await hook("bake.before", before, in: container) }
@@ -43,17 +50,22 @@ struct Bake: Sendable {
                                      lines: Self.tail(output))
                 }
                 await progress.update("committing \(tag)")
-                _ = try await engine.commit(container, as: tag, config: config, timeout: deadline - .now)
+                try await engine.commit(container, as: tag, config: config, timeout: deadline - .now)
             }
         } catch {
+            await remove { engine in
+                if let now = try await engine.inspectImage(tag.description)?["Id"]?.string, now != previous {
+                    try await engine.removeImage(tag.description)
+                }
+            }
             await progress.end(success: false, error is CancellationError ? "cancelled" : "failed")
             throw error
         }
         await progress.end(success: true, "committed \(tag)")
     }
 
-    /// Starts the result and checks that its docker has every image; removes the result otherwise,
-    /// so that nothing unchecked is pushed.
+    /// Starts the result and checks that its docker has every image; removes the result when the
+    /// check fails or cannot finish, so that nothing unchecked is pushed or taken for done later.
     func verify(_ tag: ImageReference, holds images: [ImageReference], name: String) async throws {
         await progress.begin("kind_ci_bake_check", "Checking \(tag)")
         do {
@@ -61,12 +73,12 @@ struct Bake: Sendable {
                 var missing: [ImageReference] = []
                 for image in images where try await !inner.imageExists(image.description) { missing.append(image) }
                 guard missing.isEmpty else {
-                    try? await engine.removeImage(tag.description)
                     throw BakeFailed(headline: "\(tag) started without \(missing.map(\.description).joined(separator: ", ")) in its docker",
                                      lines: ["the base image's start may not restore /docker-cache.tar.lz4 as bsycorp/kind's start.sh does"])
                 }
             }
         } catch {
+            await remove { try await $0.removeImage(tag.description) }
             await progress.end(success: false, error is CancellationError ? "cancelled" : "failed")
             throw error
         }
@@ -104,10 +116,23 @@ struct Bake: Sendable {
         }
     }
 
+    /// Runs a hook's command and prints its output's last 1 MiB (a note says how much went before):
+    /// a hook may print without bound, an exec's answer may not.
+    static let hookScript = """
+        out=$(mktemp)
+        sh -c "$1" >"$out" 2>&1
+        code=$?
+        size=$(wc -c <"$out")
+        if [ "$size" -gt 1048576 ]; then echo "(the first $((size - 1048576)) bytes of output left out)"; fi
+        tail -c 1048576 "$out"
+        rm -f "$out"
+        exit $code
+        """
+
     /// `bake.before` / `bake.after`, by `sh -c` inside kind, its output shown.
     private func hook(_ key: String, _ command: String, in container: String) async throws {
         await progress.note("\(key): \(command)")
-        let (code, output) = try await engine.exec(container, ["sh", "-c", command], timeout: deadline - .now)
+        let (code, output) = try await engine.exec(container, ["sh", "-c", Self.hookScript, "sh", command], timeout: deadline - .now)
         for line in output.split(separator: "\n", omittingEmptySubsequences: false).dropLast(output.hasSuffix("\n") ? 1 : 0) {
             await progress.output("[\(key)] \(line)")
         }
@@ -119,31 +144,34 @@ struct Bake: Sendable {
     /// removes the container whatever happens.
     private func withKind(_ image: ImageReference, name: String,
                           _ body: (_ container: String, _ inner: DockerEngine) async throws -> Void) async throws {
-        // A bake stopped without clean-up (SIGKILL) may have left its kind under this name.
+        // A bake stopped without clean-up (SIGKILL) may have left its kind under this name; so
+        // would a bake of the same inputs running on this daemon now, which then loses its kind.
         if try await engine.container(name) != nil { try await engine.removeContainer(name) }
-        let address = try await launcher.up(image: image, name: name, runOptions: runOptions, ports: ports, environment: [:], labelled: false)
+        let started = ContinuousClock.now
+        let ready = min(started + KindBake.readiness, deadline)
         do {
-            let started = ContinuousClock.now
+            let address = try await launcher.up(image: image, name: name, runOptions: runOptions, ports: ports, environment: [:], labelled: false)
             let waiter = ReadinessWaiter(http: engine.http, progress: progress)
-            _ = try await waiter.waitForDocker([address], named: true, deadline: started + KindBake.readiness, started: started)
-            try await waiter.waitForKubernetes(address, deadline: min(started + KindBake.readiness, deadline)) { await progress.update($0) }
+            _ = try await waiter.waitForDocker([address], named: true, deadline: ready, started: started)
+            try await waiter.waitForKubernetes(address, deadline: ready) { await progress.update($0) }
             let inner = try await DockerEngine.connect(address.dockerEndpoint, http: engine.http, fix: DockerUnreachable.kindFix)
             try await body(name, inner)
         } catch {
-            await remove(name)
+            await remove { try await $0.removeContainer(name) }
             if error is KubernetesWaitExpired {
-                throw BakeFailed(headline: "kind from \(image) did not become ready in \(ProgressReporter.format(KindBake.readiness))",
+                let limit = ready == deadline ? "within --timeout" : "in \(ProgressReporter.format(KindBake.readiness))"
+                throw BakeFailed(headline: "kind from \(image) did not become ready \(limit)",
                                  lines: ["start it with `kind-ci up --image \(image)` and look at its log"])
             }
             throw error
         }
-        await remove(name)
+        await remove { try await $0.removeContainer(name) }
     }
 
-    /// Removed even when the bake was cancelled: an unstructured task does not inherit that.
-    private func remove(_ name: String) async {
+    /// Done even when the bake was cancelled: an unstructured task does not inherit that.
+    private func remove(_ removal: @escaping @Sendable (DockerEngine) async throws -> Void) async {
         let engine = engine
-        _ = try? await Task { try await engine.removeContainer(name) }.value
+        _ = try? await Task { try await removal(engine) }.value
     }
 
     static func tail(_ output: String) -> [String] {

@@ -42,18 +42,35 @@ public struct KindBake: Sendable {
     /// How long each kind (the bake's, then the check's) may take to be ready.
     static let readiness = Duration.seconds(600)
 
-    /// Bakes (unless the tag exists already) and returns the tag.
+    /// Bakes (unless the tag names the inputs' hash and exists already) and returns the tag.
     public func execute() async throws -> String {
         let configuration = try ConfigLoader.load(path: request.configPath)
         let steps = try DeploySteps(configuration)
         let images = Self.unique(steps.pulledImages + configuration.bake.images)
         let base = request.image ?? configuration.kind.image
         let deadline = ContinuousClock.now + (request.timeout?.duration ?? .seconds(3600))
-        return try await HTTPFetch.withClient { http in
+        do {
+            return try await bake(base, images: images, configuration: configuration, deadline: deadline)
+        } catch let error as DockerAPIError {
+            throw BakeFailed(headline: "a Docker daemon refused: \(error.message) (HTTP \(error.status))",
+                             lines: ["nothing was pushed; the daemon's log says more"])
+        } catch where ConnectionFailure.isTransport(error) && !Task.isCancelled {
+            guard ContinuousClock.now < deadline else {
+                throw BakeFailed(headline: "the bake did not finish within \(request.timeout.map { "--timeout \($0)" } ?? "an hour")",
+                                 lines: ["nothing was pushed; give it longer with --timeout"], exitStatus: .kindNotReady)
+            }
+            throw BakeFailed(headline: "the connection to a Docker daemon failed: \(ConnectionFailure(error))",
+                             lines: ["nothing was pushed; retry the job"], exitStatus: .kindNotReady)
+        }
+    }
+
+    private func bake(_ base: ImageReference, images: [ImageReference], configuration: Configuration,
+                      deadline: ContinuousClock.Instant) async throws -> String {
+        try await HTTPFetch.withClient { http in
             let outer = try await DockerEngine.connect(environment: request.environment, http: http)
             let launcher = KindLauncher(engine: outer, progress: progress)
             let credentials = RegistryCredentials.collect(environment: request.environment)
-            try await launcher.ensureImage(base, environment: request.environment)
+            try await launcher.ensureImage(base, environment: request.environment, timeout: min(.seconds(900), deadline - .now))
             guard let baseImage = try await outer.inspectImage(base.description), let baseID = baseImage["Id"]?.string else {
                 throw BakeFailed(headline: "the daemon does not have \(base) after pulling it", lines: [])
             }
@@ -62,7 +79,10 @@ public struct KindBake: Sendable {
             let alsoTag = try request.alsoTag.map { try Self.reference($0, option: "--also-tag") }
             await progress.note("baking \(images.count) image\(images.count == 1 ? "" : "s") into \(base) as \(tag): "
                 + images.map(\.description).joined(separator: ", "))
-            if try await exists(tag, on: outer, credentials: credentials) {
+            let hashed = request.tag.contains("{hash}")
+            if !hashed {
+                await progress.note("--tag has no {hash}: baking, since an existing \(tag) says nothing of what it was baked from")
+            } else if try await exists(tag, on: outer, credentials: credentials) {
                 await progress.note("\(tag) exists already\(request.push ? " in its registry" : ""): the same inputs, no work")
                 if let alsoTag { try await retag(tag, as: alsoTag, on: outer, credentials: credentials, deadline: deadline) }
                 return tag.description
@@ -128,12 +148,12 @@ public struct KindBake: Sendable {
     }
 }
 
-/// A bake that could not be made: what failed, with what to do. Exit 65, as for a build.
+/// A bake that could not be made: what failed, with what to do. Exit 65, as for a build, unless
+/// the daemon went (75, worth a retry).
 struct BakeFailed: UserFacingError {
     let headline: String
     let lines: [String]
-
-    var exitStatus: ExitStatus { .imageBuildFailed }
+    var exitStatus: ExitStatus = .imageBuildFailed
 
     func render(style: TerminalStyle) -> String {
         (["kind-ci: \(style.error("error:")) \(headline)"] + lines.map { "  \($0)" }).joined(separator: "\n")

@@ -53,8 +53,9 @@ struct ImageBuilds: Sendable {
     /// attempt that is `KindDockerLost`; cancellation propagates.
     private func build(_ entry: BuildEntry, deadline: ContinuousClock.Instant) async throws -> Result<Built, ImageBuildFailed.Failure> {
         let started = ContinuousClock.now
-        var result: Result<Built, ImageBuildFailed.Failure>?
-        for attempt in 1...Self.attempts {
+        var attempt = 1
+        let result: Result<Built, ImageBuildFailed.Failure>
+        while true {
             do {
                 result = try await self.attempt(entry, deadline: deadline)
                 break
@@ -64,9 +65,9 @@ struct ImageBuilds: Sendable {
                 }
                 await progress.output("[\(entry.image)] kind's docker dropped the build (\(dropped.failure)); building again (attempt \(attempt + 1) of \(Self.attempts))")
                 try await Task.sleep(for: .milliseconds(500 * attempt))
+                attempt += 1
             }
         }
-        guard let result else { throw CancellationError() }
         switch result {
         case .success:
             await report?.add("kind-ci.build", entry.image.description, duration: ContinuousClock.now - started)
@@ -106,7 +107,7 @@ struct ImageBuilds: Sendable {
         } catch let error as ContextReadError {
             await log.finish()
             return .failure(.init(image: name, reason: error.description, step: nil, tail: [], log: log.file.path))
-        } catch where !(error is CancellationError) && !Task.isCancelled && !(error is DockerCLIMissing) {
+        } catch where ConnectionFailure.isTransport(error) && !Task.isCancelled {
             if ContinuousClock.now >= deadline {
                 await log.finish()
                 return .failure(.init(image: name, reason: "it did not finish within the overall deadline", step: await log.lastStep,
@@ -116,6 +117,11 @@ struct ImageBuilds: Sendable {
             await log.append("kind-ci: the connection to kind's docker dropped: \(ConnectionFailure(error))\n")
             await log.finish()
             throw ConnectionDropped(failure: ConnectionFailure(error))
+        } catch where !(error is CancellationError) && !Task.isCancelled && !(error is DockerCLIMissing) {
+            // The repository's side (a folder the context cannot list, a .dockerignore that is not
+            // text): this image's failure, not kind's; building again would not help.
+            await log.finish()
+            return .failure(.init(image: name, reason: String(describing: error), step: nil, tail: [], log: log.file.path))
         }
     }
 

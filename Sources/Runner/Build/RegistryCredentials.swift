@@ -43,10 +43,14 @@ enum RegistryCredentials {
     }
 
     /// `X-Registry-Auth`'s value for pulling `image`: the credential of its registry; nil when there
-    /// is none (the pull is then anonymous).
+    /// is none (the pull is then anonymous). Of several for one host (`https://ghcr.io` in the config
+    /// file, `ghcr.io` in REGISTRY), the one written as the bare host wins, as REGISTRY and
+    /// `docker login` write it; the rest by name, so that every run picks the same.
     static func pullHeader(for image: ImageReference, in credentials: [String: Credential]) -> String? {
         let wanted = host(of: image.registry ?? "docker.io")
-        return credentials.first { host(of: $0.key) == wanted }.flatMap { encoded($0.value) }
+        let matching = credentials.keys.filter { host(of: $0) == wanted }
+            .sorted { ($0.lowercased() == wanted ? 0 : 1, $0) < ($1.lowercased() == wanted ? 0 : 1, $1) }
+        return matching.first.flatMap { credentials[$0] }.flatMap { encoded($0) }
     }
 
     /// A registry as its host: `https://index.docker.io/v1/`, `docker.io` and `registry-1.docker.io`

@@ -69,12 +69,15 @@ struct Deployer: Sendable {
         }
         do {
             _ = try await client.apply(object, as: resource, until: deadline)
-        } catch let refused as KubernetesRequestFailed where refused.status >= 500 {
-            // Not the manifest's fault: kind's API server kept failing (retried within patience).
+        } catch let refused as KubernetesRequestFailed where [502, 503, 504].contains(refused.status) {
+            // Not the manifest's fault: kind's API server kept saying it cannot serve (retried
+            // within patience or until the deadline, whichever came first).
             throw KubernetesUnreachable(host: client.transport.host, port: client.transport.port,
-                                        reason: "answered \(refused) to the apply of \(label)", tlsRefused: false)
-                .lost(after: KubernetesTransport.patience)
+                                        reason: "kept answering \(refused) to the apply of \(label)", tlsRefused: false,
+                                        fix: KubernetesUnreachable.kindGoneFix)
         } catch let refused as KubernetesRequestFailed {
+            // 500 included: an admission webhook that fails, or an object the server chokes on,
+            // is the workload's to fix; the API's message says which.
             throw DeployFailed(headline: "\(manifest.source): \(label): the API refused it (\(refused.status) \(refused.reason)): \(refused.message)",
                                fix: "correct the manifest; `kubectl apply --server-side --dry-run=server -f FILE` shows the same answer")
         }

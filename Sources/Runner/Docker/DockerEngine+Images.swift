@@ -18,8 +18,9 @@ extension DockerEngine {
     }
 
     /// Runs `command` in the container, without a TTY; returns its exit code and its output
-    /// (standard output and error as they came), at most `limit` bytes of it.
-    func exec(_ container: String, _ command: [String], timeout: Duration, limit: Int = 8 << 20) async throws -> (code: Int, output: String) {
+    /// (standard output and error as they came). Output beyond 4 MiB fails the call: a command
+    /// that may print more must cut it itself.
+    func exec(_ container: String, _ command: [String], timeout: Duration) async throws -> (code: Int, output: String) {
         struct Create: Encodable {
             let AttachStdout = true
             let AttachStderr = true
@@ -31,19 +32,17 @@ extension DockerEngine {
         }
         let created = try decode(CreatedContainer.self, try await call(.POST, "/containers/\(container)/exec", json: Create(Cmd: command)))
         // The daemon answers with the command's multiplexed output until it ends, then closes.
-        let output = try await call(.POST, "/exec/\(created.Id)/start", json: Start(), timeout: timeout, limit: limit)
+        let output = try await call(.POST, "/exec/\(created.Id)/start", json: Start(), timeout: timeout)
         let state = try JSON.decode(try await call(.GET, "/exec/\(created.Id)/json").body.readableBytesView)
         return (state["ExitCode"]?.int ?? -1, DockerLogStream.text(of: output.body))
     }
 
     /// `docker commit`: the container's file system as `reference`, with `config` (an image's
     /// `Config`, as inspected) as the new image's configuration instead of the container's own.
-    /// Returns the new image's id.
-    func commit(_ container: String, as reference: ImageReference, config: JSON, timeout: Duration) async throws -> String {
+    func commit(_ container: String, as reference: ImageReference, config: JSON, timeout: Duration) async throws {
         let repository = reference.registry.map { "\($0)/\(reference.path)" } ?? reference.path
-        let answer = try await call(.POST, "/commit", query: ["container": container, "repo": repository, "tag": reference.tag ?? "latest",
-                                                            "pause": "true"], json: config, timeout: timeout)
-        return try JSON.decode(answer.body.readableBytesView)["Id"]?.string ?? ""
+        try await call(.POST, "/commit", query: ["container": container, "repo": repository, "tag": reference.tag ?? "latest",
+                                               "pause": "true"], json: config, timeout: timeout)
     }
 
     func tag(_ source: String, as reference: ImageReference) async throws {

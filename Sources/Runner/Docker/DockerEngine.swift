@@ -134,19 +134,26 @@ struct DockerEngine: Sendable {
         headers.add(contentsOf: extra)
         let lines = JSONLines()
         let unreadable = Mutex<String?>(nil)
+        // A refused build (a bad reference, a cache_from it cannot use) is answered with one line,
+        // `{"message": ...}`, which must reach the error rather than the progress stream.
+        let refusal = Mutex<String?>(nil)
         let (status, _) = try await http.stream(.POST, url("/build", query), headers: headers,
                                                 body: .stream(context, length: .unknown), tls: endpoint.tls,
                                                 timeout: timeout) { chunk in
             for line in lines.feed(chunk) {
                 switch line {
-                case let .object(object): await message(object)
+                case let .object(object):
+                    if let text = object["message"]?.string { refusal.withLock { $0 = text } }
+                    await message(object)
                 case let .text(text): unreadable.withLock { $0 = $0 ?? text }
                 }
             }
         }
         guard (200..<300).contains(status) else {
             let text = lines.rest
-            let message = (try? JSONDecoder().decode(APIErrorBody.self, from: Data(text.utf8)))?.message ?? unreadable.withLock { $0 } ?? text
+            let message = refusal.withLock { $0 }
+                ?? (try? JSONDecoder().decode(APIErrorBody.self, from: Data(text.utf8)))?.message
+                ?? unreadable.withLock { $0 } ?? text
             throw DockerAPIError(status: status, message: message.trimmingCharacters(in: .whitespacesAndNewlines))
         }
     }

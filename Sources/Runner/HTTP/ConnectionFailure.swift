@@ -46,6 +46,13 @@ enum ConnectionFailure: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Whether `error` came from the connection itself (made, kept, cut, or its TLS) rather than
+    /// from what was said over it or from this side's files.
+    static func isTransport(_ error: any Error) -> Bool {
+        error is HTTPClientError || error is NIOConnectionError || error is IOError || error is ChannelError
+            || error is SocketAddressError || error is NIOSSLError || error is BoringSSLError
+    }
+
     var description: String {
         switch self {
         case .unresolved: "the name does not resolve"

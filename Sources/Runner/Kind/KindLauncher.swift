@@ -66,6 +66,13 @@ struct KindLauncher: Sendable {
     func up(image: ImageReference, name: String?, runOptions: [String], ports: KindPorts,
             environment: [String: String], labelled: Bool = true) async throws -> KindAddress {
         let placement = await placement()
+        if case let .remote(host) = placement, engine.endpoint.tls != nil {
+            // A daemon that asks for TLS guards more than a private network: kind's docker (an
+            // unauthenticated root shell) published beside it would undo that.
+            throw KindUpProblem(message: "the Docker daemon at \(host) is reached with TLS from another machine; kind's unauthenticated docker (2375) would be published on that machine's interfaces",
+                                fix: "run kind-ci on that machine or in a container on that daemon (kind then joins its network and publishes nothing); for a docker:dind service, run it without TLS (DOCKER_TLS_CERTDIR: \"\") as `kind-ci init --bake` writes",
+                                exitStatus: .badConfiguration)
+        }
         let ports = await clearOfDaemon(ports, placement: placement)
         let name = name ?? Self.defaultName(for: placement)
         if let existing = try await engine.container(name) {
@@ -190,12 +197,12 @@ struct KindLauncher: Sendable {
 
     /// Pulls kind's image when the daemon lacks it, with the job's credentials for its registry (a
     /// baked kind image usually sits in a private one).
-    func ensureImage(_ image: ImageReference, environment: [String: String]) async throws {
+    func ensureImage(_ image: ImageReference, environment: [String: String], timeout: Duration = .seconds(900)) async throws {
         guard try await !engine.imageExists(image.description) else { return }
         await progress.note("pulling \(image)")
         do {
             let auth = RegistryCredentials.pullHeader(for: image, in: RegistryCredentials.collect(environment: environment))
-            try await engine.pull(image, auth: auth, timeout: .seconds(900))
+            try await engine.pull(image, auth: auth, timeout: timeout)
         } catch let error as DockerAPIError {
             let missing = ["not found", "manifest unknown", "does not exist", "repository does not exist"]
                 .contains { error.message.lowercased().contains($0) }

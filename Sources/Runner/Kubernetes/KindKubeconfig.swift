@@ -1,4 +1,5 @@
 import Foundation
+import KindCICore
 import Yams
 
 /// kind's kubeconfig as its config endpoint serves it (`/config`), fetched until it reads whole:
@@ -6,8 +7,11 @@ import Yams
 /// few more tries. Checked before anything is written: parsed, rewritten for the job, and its
 /// certificates and key loaded.
 enum KindKubeconfig {
-    static func fetch(_ address: KindAddress, http: HTTPFetch, within patience: Duration = .seconds(10)) async throws -> String {
-        let deadline = ContinuousClock.now + patience
+    /// How long cut or empty answers are fetched again.
+    static let patience = Duration.seconds(10)
+
+    static func fetch(_ address: KindAddress, http: HTTPFetch) async throws -> String {
+        let deadline = ContinuousClock.now + Self.patience
         while true {
             let problem: String
             if let text = await http.configFile(address, "config") {
@@ -33,7 +37,9 @@ enum KindKubeconfig {
         } catch let problem as KubeconfigProblem {
             return problem.message
         } catch let error as YamlError {
-            return "it is not YAML: \(error)"
+            // Where, not what: the line may hold the key or a token, not yet known to the mask.
+            let diagnostic = ConfigLoader.diagnostic(for: error, in: text)
+            return "line \(diagnostic.line), column \(diagnostic.column): \(diagnostic.message)"
         } catch {
             return "its certificates or key do not load: \(error)"
         }

@@ -74,9 +74,12 @@ struct KubernetesClient: Sendable {
         var trouble = TroubleClock()
         while true {
             try Task.checkCancellation()
+            // A stream that delivered before it dropped was a good answer: trouble counts from its drop.
+            let heard = Mutex(false)
             do {
                 if version == nil {
                     let list = try await get(path, until: .now + .seconds(60))
+                    heard.withLock { $0 = true }
                     version = list?[path: "metadata", "resourceVersion"]?.string ?? "0"
                     try await onChange(.snapshot(list?["items"]?.array ?? []))
                 }
@@ -86,6 +89,7 @@ struct KubernetesClient: Sendable {
                 let watchPath = path + "\(separator)watch=1&allowWatchBookmarks=true&timeoutSeconds=\(Int.random(in: 240...360))"
                     + "&resourceVersion=\(version ?? "0")"
                 let refused = try await transport.streamLines(watchPath) { line in
+                    heard.withLock { $0 = true }
                     let event = try JSON.decode(line.readableBytesView)
                     guard let object = event["object"] else { return }
                     switch event["type"]?.string {
@@ -109,6 +113,7 @@ struct KubernetesClient: Sendable {
                 version = nil
             } catch let error as KubernetesUnreachable where !error.tlsRefused {
                 // The stream dropped or the server is restarting: resume after a pause.
+                if heard.withLock({ $0 }) { trouble.note(failing: false) }
                 trouble.note(failing: true)
                 if trouble.outlasted(KubernetesTransport.patience) { throw error.lost(after: trouble.duration) }
                 try await Task.sleep(for: backoff)

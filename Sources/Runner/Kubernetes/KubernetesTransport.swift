@@ -217,9 +217,10 @@ struct KubernetesUnreachable: UserFacingError, CustomStringConvertible {
     /// itself went away.
     func lost(after duration: Duration) -> KubernetesUnreachable {
         KubernetesUnreachable(host: host, port: port, reason: "stopped answering for \(ProgressReporter.format(duration)) (\(reason))",
-                              tlsRefused: false,
-                              fix: "kind's container may have died or run out of memory: its own log says which (on GitLab, set CI_DEBUG_SERVICES); retry the job")
+                              tlsRefused: false, fix: Self.kindGoneFix)
     }
+
+    static let kindGoneFix = "kind's container may have died or run out of memory: its own log says which (on GitLab, set CI_DEBUG_SERVICES); retry the job"
 
     func render(style: TerminalStyle) -> String {
         "kind-ci: \(style.error("error:")) \(description)\n"

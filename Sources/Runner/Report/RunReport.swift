@@ -49,8 +49,8 @@ actor RunReport {
     }
 
     /// Records a phase that ran from `start` to `end`, having waited for the phases `after` names.
-    /// Phases are kept in the order they started (overlapping ones in the order they ended), as a
-    /// timeline reads, whenever each was recorded.
+    /// Phases are kept in the order they started (those that started together in the order they
+    /// ended), as a timeline reads, whenever each was recorded.
     func phase(_ name: String, from start: ContinuousClock.Instant, to end: ContinuousClock.Instant = .now, after: [String] = []) {
         let phase = Phase(name: name, start: max(start - started, .zero), end: max(end - started, .zero), after: after)
         phases.insert(phase, at: phases.firstIndex { ($0.start, $0.end) > (phase.start, phase.end) } ?? phases.endIndex)

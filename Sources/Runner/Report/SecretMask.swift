@@ -3,9 +3,11 @@ import Synchronization
 import Yams
 
 /// What kind-ci must never write anywhere (log, report.xml, diagnostics, build logs, copied test
-/// reports), even when a child echoes it: registry passwords, tokens and key material. Every
-/// writer of kind-ci passes its text through `process`, the one mask of the process, which learns
-/// the secrets from the environment at start and from kind's kubeconfig once it is fetched.
+/// reports), even when a child echoes it: registry passwords, tokens and key material. The
+/// console, report.xml, build logs, diagnostics and copied reports pass their text through
+/// `process`, the one mask of the process, which learns the secrets from the environment at start
+/// and from kind's kubeconfig once it is fetched. (The kubeconfig written for the job holds key
+/// material by its nature, hence 0600.)
 public final class SecretMask: Sendable {
     public static let process = SecretMask()
 

@@ -101,12 +101,16 @@ public struct KindRun: Sendable {
         let deadline = clock.overall ?? clock.start + .seconds(3600)
         let engine = configuration.build.isEmpty && steps.pulledImages.isEmpty ? nil
             : try await DockerEngine.connect(address.dockerEndpoint, http: http, fix: DockerUnreachable.kindFix)
-        return try await withThrowingTaskGroup(of: Void.self) { prePulls in
+        // A child's result says which ended: the pre-pulls (true) or the time allowed for them (false).
+        return try await withThrowingTaskGroup(of: Bool.self) { prePulls in
             // Pre-pulls still going when the run fails or is stopped are of no more use.
             defer { prePulls.cancelAll() }
             if let engine, !steps.pulledImages.isEmpty {
                 let prePull = PrePull(puller: ImagePuller(engine: engine, environment: request.environment), progress: progress, report: report)
-                prePulls.addTask { await prePull.run(steps.pulledImages, started: dockerReady, until: deadline) }
+                prePulls.addTask {
+                    await prePull.run(steps.pulledImages, started: dockerReady, until: deadline)
+                    return true
+                }
             }
             let boot = HeldProgress()
             async let cluster = reaches(.kubernetes)
@@ -120,7 +124,7 @@ public struct KindRun: Sendable {
                 await report.phase("build", from: dockerReady, after: ["kind"])
             }
             guard reach != .images else {
-                try await awaitPrePulls(&prePulls)
+                try await awaitPrePulls(&prePulls, limit: configuration.wait.timeout.duration)
                 return try await finish(env, artifacts)
             }
             state.begin("kubernetes")
@@ -141,7 +145,7 @@ public struct KindRun: Sendable {
             env.set("KUBECONFIG", booted.kubeconfig)
             let client = KubernetesClient(transport: transport)
             state.client = client
-            try await awaitPrePulls(&prePulls)
+            try await awaitPrePulls(&prePulls, limit: configuration.wait.timeout.duration)
             if reach != .kubernetes, !configuration.deploy.isEmpty {
                 try await deploy(steps, configuration, client: client, env: env, clock: clock, report: report, state: &state)
             }
@@ -155,11 +159,23 @@ public struct KindRun: Sendable {
 
     /// Waits for the pre-pulls still going, before deploying or handing the cluster over: a pod
     /// created while its image is still being pulled would pull it too, and a pull of its own that
-    /// fails (no credentials in kind, say) costs it a back-off of 10 s or more.
-    private func awaitPrePulls(_ prePulls: inout ThrowingTaskGroup<Void, any Error>) async throws {
+    /// fails (no credentials in kind, say) costs it a back-off of 10 s or more. Pulls that outlast
+    /// `limit` (the rollout's own, `wait.timeout`: a registry that stalls) go on beside the deploy,
+    /// whose pods then wait for them within that deadline.
+    private func awaitPrePulls(_ prePulls: inout ThrowingTaskGroup<Bool, any Error>, limit: Duration) async throws {
         guard !prePulls.isEmpty else { return }
         await progress.note("waiting for the pre-pulls to finish, so that pods find their images")
-        try await prePulls.waitForAll()
+        prePulls.addTask {
+            try? await Task.sleep(for: limit)
+            return false
+        }
+        guard try await prePulls.next() == true else {
+            await progress.note("warning: the pre-pulls are still going after \(ProgressReporter.format(limit)) (wait.timeout); deploying meanwhile")
+            return
+        }
+        // The pre-pulls are done: the time allowed for them is of no more use.
+        prePulls.cancelAll()
+        while try await prePulls.next() != nil {}
     }
 
     /// The cluster once it is up, with the kubeconfig installed for the job.

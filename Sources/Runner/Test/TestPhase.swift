@@ -34,10 +34,10 @@ struct TestPhase: Sendable {
         }
     }
 
-    /// Copies the files `test.reports` names into `folder` (their names kept; a name seen twice
-    /// gets its folders in front); returns the copies' paths and the patterns that matched nothing.
-    /// Copies what `test.reports` matches into `folder`, except files that lead outside the
-    /// configuration's folder (through a link) while `containment` holds; says which were which.
+    /// Copies what `test.reports` matches (files, and folders with all they hold) into `folder`,
+    /// their names kept (a name seen twice gets its folders in front), except what leads outside
+    /// the configuration's folder (through a link) while `containment` holds; returns the copies,
+    /// the patterns that matched nothing, and what was left out for leading outside.
     func copyReports(into folder: URL, containment: PathContainment?) -> (copied: [String], unmatched: [String], outside: [String]) {
         var copied: [String] = []
         var unmatched: [String] = []
@@ -58,14 +58,32 @@ struct TestPhase: Sendable {
                     name = relative.split(separator: "/").filter { $0 != ".." }.joined(separator: "_")
                 }
                 taken.insert(name)
-                let target = folder.appendingPathComponent(name)
-                // Masked like everything kind-ci keeps: a test may print what it should not.
-                if let data = FileManager.default.contents(atPath: path), (try? ArtifactFile.write(data, to: target, privately: false)) != nil {
-                    copied.append(target.path)
+                for (file, target) in Self.files(at: path, into: folder.appendingPathComponent(name)) {
+                    if let containment, file != path, let escape = containment.escape(ofMatch: file) {
+                        outside.append("\(file): \(escape)")
+                        continue
+                    }
+                    // Masked like everything kind-ci keeps: a test may print what it should not.
+                    if let data = FileManager.default.contents(atPath: file), (try? ArtifactFile.write(data, to: target, privately: false)) != nil {
+                        copied.append(target.path)
+                    }
                 }
             }
         }
         return (copied, unmatched, outside)
+    }
+
+    /// The file at `path` with `target`, or for a folder each file under it with its place under `target`.
+    private static func files(at path: String, into target: URL) -> [(String, URL)] {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue else { return [(path, target)] }
+        let inside = ((try? FileManager.default.subpathsOfDirectory(atPath: path)) ?? []).sorted()
+        return inside.compactMap { relative in
+            let file = path + "/" + relative
+            var isSubfolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: file, isDirectory: &isSubfolder), !isSubfolder.boolValue else { return nil }
+            return (file, target.appendingPathComponent(relative))
+        }
     }
 }
 

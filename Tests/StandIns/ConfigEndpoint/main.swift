@@ -11,6 +11,7 @@
 //                                                 reset (the connection is reset on arrival), status-500, hang (headers
 //                                                 and half the body, then nothing), config-empty, config-truncated)
 import Foundation
+import StandInCommandLine
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -70,39 +71,35 @@ struct Script {
         """
 
     init(arguments: [String]) throws {
-        var iterator = arguments.dropFirst().makeIterator()
-        func value(_ flag: String) throws -> String {
-            guard let value = iterator.next() else { throw UsageError(message: "\(flag) needs a value") }
-            return value
-        }
+        var flags = FlagReader(arguments)
         func seconds(_ flag: String) throws -> Double {
-            let text = try value(flag)
+            let text = try flags.value(of: flag)
             guard text.hasSuffix("s"), let number = Double(text.dropLast()) else {
-                throw UsageError(message: "\(flag) takes seconds such as 1.5s, not \(text)")
+                throw UsageError("\(flag) takes seconds such as 1.5s, not \(text)")
             }
             return number
         }
-        while let flag = iterator.next() {
+        while let flag = flags.next() {
             switch flag {
-            case "--host": host = try value(flag)
-            case "--port": port = Int(try value(flag)) ?? -1
+            case "--host": host = try flags.value(of: flag)
+            case "--port": port = Int(try flags.value(of: flag)) ?? -1
             case "--refuse-for": refuseFor = try seconds(flag)
             case "--docker-ready-after": dockerReadyAfter = try seconds(flag)
             case "--kubernetes-ready-after": kubernetesReadyAfter = try seconds(flag)
             case "--never-kubernetes": kubernetesReadyAfter = nil
-            case "--kubeconfig": kubeconfig = try String(contentsOfFile: try value(flag), encoding: .utf8)
-            case "--report": report = try value(flag)
-            case "--directory": directory = try value(flag)
+            case "--kubeconfig": kubeconfig = try String(contentsOfFile: try flags.value(of: flag), encoding: .utf8)
+            case "--report": report = try flags.value(of: flag)
+            case "--directory": directory = try flags.value(of: flag)
             case "--fault":
-                let text = try value(flag)
+                let text = try flags.value(of: flag)
                 let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
                 guard parts.count == 2, let kind = FaultKind(rawValue: parts[0]),
                       let count = parts[1] == "always" ? Int.max : Int(parts[1]) else {
-                    throw UsageError(message: "--fault takes KIND:COUNT or KIND:always, KIND one of "
+                    throw UsageError("--fault takes KIND:COUNT or KIND:always, KIND one of "
                                      + FaultKind.allCases.map(\.rawValue).joined(separator: ", ") + "; not \(text)")
                 }
                 faults[kind] = count
-            default: throw UsageError(message: "unknown option \(flag)")
+            default: throw UsageError("unknown option \(flag)")
             }
         }
     }
@@ -124,10 +121,6 @@ struct Script {
         default: nil
         }
     }
-}
-
-struct UsageError: Error {
-    let message: String
 }
 
 final class FileHandler: ChannelInboundHandler, Sendable {
@@ -213,13 +206,7 @@ final class FileHandler: ChannelInboundHandler, Sendable {
     }
 }
 
-let script: Script
-do {
-    script = try Script(arguments: CommandLine.arguments)
-} catch let error as UsageError {
-    FileHandle.standardError.write(Data("ConfigEndpointStandIn: \(error.message)\n".utf8))
-    exit(64)
-}
+let script = try optionsOrExit(program: "ConfigEndpointStandIn") { try Script(arguments: CommandLine.arguments) }
 let started = NIODeadline.now()
 let faults = Faults(script.faults)
 // Like kind before its docker is up: nothing listens, so connections are refused.

@@ -5,6 +5,7 @@
 //   FaultProxy --port N --to HOST:PORT [--host ADDRESS] [--drop-after BYTES] [--drops COUNT|always]
 //   (without --drop-after it only relays: a daemon reached under another address)
 import Foundation
+import StandInCommandLine
 import NIOCore
 import NIOPosix
 import Synchronization
@@ -18,33 +19,25 @@ struct Options {
     var drops = 1
 
     init(arguments: [String]) throws {
-        var iterator = arguments.dropFirst().makeIterator()
-        func value(_ flag: String) throws -> String {
-            guard let value = iterator.next() else { throw UsageError(message: "\(flag) needs a value") }
-            return value
-        }
-        while let flag = iterator.next() {
+        var flags = FlagReader(arguments)
+        while let flag = flags.next() {
             switch flag {
-            case "--port": port = Int(try value(flag)) ?? -1
-            case "--host": host = try value(flag)
+            case "--port": port = Int(try flags.value(of: flag)) ?? -1
+            case "--host": host = try flags.value(of: flag)
             case "--to":
-                let parts = try value(flag).split(separator: ":")
-                guard parts.count == 2, let number = Int(parts[1]) else { throw UsageError(message: "--to takes HOST:PORT") }
+                let parts = try flags.value(of: flag).split(separator: ":")
+                guard parts.count == 2, let number = Int(parts[1]) else { throw UsageError("--to takes HOST:PORT") }
                 upstreamHost = String(parts[0])
                 upstreamPort = number
-            case "--drop-after": dropAfter = Int(try value(flag))
+            case "--drop-after": dropAfter = Int(try flags.value(of: flag))
             case "--drops":
-                let text = try value(flag)
+                let text = try flags.value(of: flag)
                 drops = text == "always" ? Int.max : Int(text) ?? 0
-            default: throw UsageError(message: "unknown option \(flag)")
+            default: throw UsageError("unknown option \(flag)")
             }
         }
-        guard port > 0, upstreamPort > 0 else { throw UsageError(message: "--port and --to are required") }
+        guard port > 0, upstreamPort > 0 else { throw UsageError("--port and --to are required") }
     }
-}
-
-struct UsageError: Error {
-    let message: String
 }
 
 /// The cuts still to make, shared by every connection.
@@ -113,13 +106,7 @@ func relay(_ client: Link, options: Options) async {
     }
 }
 
-let options: Options
-do {
-    options = try Options(arguments: CommandLine.arguments)
-} catch let error as UsageError {
-    FileHandle.standardError.write(Data("FaultProxy: \(error.message)\n".utf8))
-    exit(64)
-}
+let options = try optionsOrExit(program: "FaultProxy") { try Options(arguments: CommandLine.arguments) }
 remainingDrops.withLock { $0 = options.drops }
 let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
     .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)

@@ -240,14 +240,15 @@ struct Controllers {
                                                                                  "state": ["running": ["startedAt": ObjectStore.now()]]] }])
     }
 
-    /// A NodePort Service without a nodePort gets one from 30000-32767, as the API server allocates it.
+    /// A NodePort Service without a nodePort gets one from 30000-32767, as the API server allocates
+    /// it; skipping ports this machine has in use, as every stand-in here shares its addresses.
     private func service(_ object: [String: Any]) -> Bool {
         guard var spec = object["spec"] as? [String: Any], spec["type"] as? String == "NodePort",
               var ports = spec["ports"] as? [[String: Any]], ports.contains(where: { $0["nodePort"] == nil }) else { return false }
         let taken = Set(store.list("services", namespace: nil).flatMap { (($0["spec"] as? [String: Any])?["ports"] as? [[String: Any]] ?? []).compactMap { $0["nodePort"] as? Int } })
         var next = 30000
         for index in ports.indices where ports[index]["nodePort"] == nil {
-            while taken.contains(next) { next += 1 }
+            while taken.contains(next) || !NodePorts.isFree(next) { next += 1 }
             ports[index]["nodePort"] = next
             next += 1
         }

@@ -14,6 +14,20 @@ final class NodePorts: @unchecked Sendable {
         self.host = host
     }
 
+    /// Whether nothing on this machine holds `port` (a wildcard bind fails if any address has it).
+    static func isFree(_ port: Int) -> Bool {
+        let probe = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard probe >= 0 else { return false }
+        defer { close(probe) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = INADDR_ANY
+        address.sin_port = UInt16(port).bigEndian
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(probe, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+    }
+
     func serve(_ service: [String: Any]) async {
         let spec = service["spec"] as? [String: Any] ?? [:]
         guard spec["type"] as? String == "NodePort" else { return }

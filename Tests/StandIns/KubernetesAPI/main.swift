@@ -6,10 +6,12 @@
 //                        [--host 127.0.0.1] [--git-version v1.23.10]
 //                        [--unavailable-first N] [--throttled-first N]   (503, then 429 with Retry-After: 1)
 //                        [--conflict-first N]   (the first N applies answer 409 Conflict, as a write racing another does)
+//                        [--webhook-down]   (every apply answers 500, as when an admission webhook's service is not there)
 //                        [--docker tcp://127.0.0.1:23750]   (pods run as containers there; else they are only pretended)
 //                        [--token TOKEN]   (also accept `Authorization: Bearer TOKEN`; a client certificate becomes optional)
 //                        [--drop-watches-after SECONDS]   (cut every watch stream after that long, as a flaky network does)
 import Foundation
+import StandInCommandLine
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -27,6 +29,7 @@ struct Options {
     var unavailableFirst = 0
     var throttledFirst = 0
     var conflictFirst = 0
+    var webhookDown = false
     /// kind's docker (`tcp://127.0.0.1:23750`): pods then run there as containers.
     var docker: String?
     /// A bearer token accepted instead of a client certificate, as a ServiceAccount token is.
@@ -35,36 +38,29 @@ struct Options {
     var dropWatchesAfter: Double?
 
     init(arguments: [String]) throws {
-        var iterator = arguments.dropFirst().makeIterator()
-        func value(_ flag: String) throws -> String {
-            guard let value = iterator.next() else { throw UsageError(message: "\(flag) needs a value") }
-            return value
-        }
-        while let flag = iterator.next() {
+        var flags = FlagReader(arguments)
+        while let flag = flags.next() {
             switch flag {
-            case "--host": host = try value(flag)
-            case "--port": port = Int(try value(flag)) ?? -1
-            case "--cert": certificate = try value(flag)
-            case "--key": key = try value(flag)
-            case "--client-ca": clientCA = try value(flag)
-            case "--git-version": gitVersion = try value(flag)
-            case "--unavailable-first": unavailableFirst = Int(try value(flag)) ?? 0
-            case "--throttled-first": throttledFirst = Int(try value(flag)) ?? 0
-            case "--conflict-first": conflictFirst = Int(try value(flag)) ?? 0
-            case "--docker": docker = try value(flag).replacing("tcp://", with: "http://")
-            case "--token": token = try value(flag)
-            case "--drop-watches-after": dropWatchesAfter = Double(try value(flag))
-            default: throw UsageError(message: "unknown option \(flag)")
+            case "--host": host = try flags.value(of: flag)
+            case "--port": port = Int(try flags.value(of: flag)) ?? -1
+            case "--cert": certificate = try flags.value(of: flag)
+            case "--key": key = try flags.value(of: flag)
+            case "--client-ca": clientCA = try flags.value(of: flag)
+            case "--git-version": gitVersion = try flags.value(of: flag)
+            case "--unavailable-first": unavailableFirst = Int(try flags.value(of: flag)) ?? 0
+            case "--throttled-first": throttledFirst = Int(try flags.value(of: flag)) ?? 0
+            case "--conflict-first": conflictFirst = Int(try flags.value(of: flag)) ?? 0
+            case "--webhook-down": webhookDown = true
+            case "--docker": docker = try flags.value(of: flag).replacing("tcp://", with: "http://")
+            case "--token": token = try flags.value(of: flag)
+            case "--drop-watches-after": dropWatchesAfter = Double(try flags.value(of: flag))
+            default: throw UsageError("unknown option \(flag)")
             }
         }
         guard !certificate.isEmpty, !key.isEmpty, !clientCA.isEmpty else {
-            throw UsageError(message: "--cert, --key and --client-ca are required")
+            throw UsageError("--cert, --key and --client-ca are required")
         }
     }
-}
-
-struct UsageError: Error {
-    let message: String
 }
 
 /// One connection: collects each request, answers it through `API`, and keeps watches open,
@@ -124,6 +120,12 @@ final class APIHandler: ChannelInboundHandler, @unchecked Sendable {
             send(context, head, status: 409, contentType: "application/json", body: Data(body.utf8))
             return
         }
+        if head.method == .PATCH, Self.webhookDown.withLock({ $0 }) {
+            // kube-apiserver's answer when a validating webhook cannot be called.
+            let body = #"{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Internal error occurred: failed calling webhook \"validate.example.com\": failed to call webhook: Post \"https://validator.default.svc:443/validate?timeout=10s\": dial tcp 10.96.0.20:443: connect: connection refused","reason":"InternalError","code":500}"#
+            send(context, head, status: 500, contentType: "application/json", body: Data(body.utf8))
+            return
+        }
         let request = API.Request(method: head.method.rawValue, path: components?.path ?? head.uri, query: query,
                                   contentType: head.headers.first(name: "Content-Type") ?? "", body: Data(body.readableBytesView))
         switch api.handle(request) {
@@ -148,6 +150,7 @@ final class APIHandler: ChannelInboundHandler, @unchecked Sendable {
     static let refusals = Mutex((unavailable: 0, throttled: 0))
     /// Counts down `--conflict-first`.
     static let conflicts = Mutex(0)
+    static let webhookDown = Mutex(false)
 
     static func refusal() -> Int? {
         refusals.withLock { counts in
@@ -205,13 +208,7 @@ final class APIHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 }
 
-let options: Options
-do {
-    options = try Options(arguments: CommandLine.arguments)
-} catch let error as UsageError {
-    FileHandle.standardError.write(Data("KubernetesAPIStandIn: \(error.message)\n".utf8))
-    exit(64)
-}
+let options = try optionsOrExit(program: "KubernetesAPIStandIn") { try Options(arguments: CommandLine.arguments) }
 var tls = TLSConfiguration.makeServerConfiguration(
     certificateChain: try NIOSSLCertificate.fromPEMFile(options.certificate).map { .certificate($0) },
     privateKey: .privateKey(try NIOSSLPrivateKey(file: options.key, format: .pem)))
@@ -222,6 +219,7 @@ tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(options.clientC
 let context = try NIOSSLContext(configuration: tls)
 APIHandler.refusals.withLock { $0 = (options.unavailableFirst, options.throttledFirst) }
 APIHandler.conflicts.withLock { $0 = options.conflictFirst }
+APIHandler.webhookDown.withLock { $0 = options.webhookDown }
 let store = ObjectStore(podsRunForReal: options.docker != nil)
 Controllers(store: store).bootstrap()
 if let docker = options.docker {

@@ -53,8 +53,8 @@ struct BakeTests {
         get throws { try TestDocker.docker(["network", "inspect", "bridge", "-f", "{{(index .IPAM.Config 0).Gateway}}"]) }
     }
 
-    func bake(_ folder: TemporaryFolder, push: Bool = true) throws -> KindCIBinary.Result {
-        try KindCIBinary.run(["bake", "--tag", "\(registry.address)/team/kind:{hash}"] + (push ? ["--push"] : []) + Self.runOptions,
+    func bake(_ folder: TemporaryFolder, push: Bool = true, tag: String? = nil) throws -> KindCIBinary.Result {
+        try KindCIBinary.run(["bake", "--tag", tag ?? "\(registry.address)/team/kind:{hash}"] + (push ? ["--push"] : []) + Self.runOptions,
                              in: folder.url, environment: ReachingKindTests.noCI.merging([
                                  "DOCKER_HOST": TestDocker.host, "DOCKER_CONFIG": "/nonexistent", "REGISTRY": registry.address,
                                  "REGISTRY_USER": registry.user, "REGISTRY_PASSWORD": registry.password,
@@ -136,5 +136,19 @@ struct BakeTests {
             .output[1].substring.map(String.init), "\(result.stderr)")
         let pull = try Command.run("/usr/bin/docker", ["--config", registry.dockerConfig.path, "pull", tag], environment: ["DOCKER_HOST": TestDocker.host])
         #expect(pull.status != 0 && (pull.stderr + pull.stdout).contains("manifest unknown"), "\(pull.stderr)")
+    }
+
+    /// A tag without {hash} says nothing of its inputs: it is baked again; and a bake that fails
+    /// leaves what the tag named before as it was.
+    @Test func aTagWithoutHashIsBakedAgainAndAFailedBakeKeepsWhatItNamed() throws {
+        let tag = "kind-ci-test/kind-fixed-\(UUID().uuidString.prefix(8).lowercased()):main"
+        try TestDocker.docker(["tag", FakeKind.busybox, tag])
+        defer { _ = try? TestDocker.docker(["rmi", tag]) }
+        let before = try TestDocker.docker(["image", "inspect", "-f", "{{.Id}}", tag])
+        let folder = try project(extra: ["\(registry.address)/team/never-pushed:1.0"])
+        let result = try bake(folder, push: false, tag: tag)
+        #expect(result.stderr.contains("--tag has no {hash}: baking, since an existing \(tag) says nothing of what it was baked from"), "\(result.stderr)")
+        #expect(result.status == ExitStatus.imageBuildFailed.rawValue, "\(result.stderr)")
+        #expect(try TestDocker.docker(["image", "inspect", "-f", "{{.Id}}", tag]) == before)
     }
 }

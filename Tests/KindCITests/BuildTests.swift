@@ -126,6 +126,27 @@ struct BuildTests {
         #expect(result.stderr.contains("unknown instruction: BOGUS"), "\(result.stderr)")
     }
 
+    /// The cluster not coming up makes the builds pointless: they are stopped when it fails, not
+    /// run to their end first.
+    @Test func aClusterThatNeverBootsStopsTheBuildsThen() throws {
+        let never = try ConfigEndpointStandIn(["--never-kubernetes"])
+        let folder = try TemporaryFolder()
+        try folder.write("kind-ci.yml", """
+            kind:
+              ports: {config: \(never.port), docker: \(dockerPort)}
+              timeouts: {kubernetes: 4s}
+            build:
+              - image: \(Self.tag())
+
+            """)
+        try folder.write("Dockerfile", Self.busyboxBase + "RUN echo building && sleep 600\n")
+        let result = try KindCIBinary.run(["run", "--host", "127.0.0.1", "--until", "kubernetes"], in: folder.url,
+                                          environment: ReachingKindTests.noCI)
+        #expect(result.status == ExitStatus.kindNotReady.rawValue, "\(result.stderr)")
+        #expect(result.stderr.contains("kubernetes-ready"), "\(result.stderr)")
+        #expect(result.stderr.contains("Building 1 image into kind's docker: cancelled"), "\(result.stderr)")
+    }
+
     @Test(arguments: [2, 5])
     func buildsSeveralImagesInParallel(count: Int) throws {
         let images = (0..<count).map { _ in Self.tag() }

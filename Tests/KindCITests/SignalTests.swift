@@ -72,10 +72,15 @@ extension DeployTests {
             if let pid = Int32((try? String(contentsOf: folder.url.appendingPathComponent("sleep.pid"), encoding: .utf8))?
                 .trimmingCharacters(in: .whitespacesAndNewlines) ?? "") { kill(pid, SIGKILL) }
         }
-        kill(running.process.processIdentifier, SIGTERM)
-        try await Task.sleep(for: .seconds(1))
-        kill(running.process.processIdentifier, SIGTERM)
-        let result = try await offThePool { running.finish() }
+        // Timed on a thread of its own: a late wake-up on a busy pool would let the 10 s grace of
+        // the clean-up run out first.
+        let pid = running.process.processIdentifier
+        let result = try await offThePool {
+            kill(pid, SIGTERM)
+            Thread.sleep(forTimeInterval: 1)
+            kill(pid, SIGTERM)
+            return running.finish()
+        }
         #expect(result.status == ExitStatus.terminated.rawValue, "\(result.stderr)")
         #expect(!result.stderr.contains("kind-ci: cancelled in "), "the second signal let the clean-up finish:\n\(result.stderr)")
     }

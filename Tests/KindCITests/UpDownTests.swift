@@ -5,7 +5,8 @@ import TestSupport
 
 /// `up`, `down` and `run --up` against the real test dockerd, with images that play kind.
 /// `--run-option` stands in for `--privileged`, which this sandbox refuses (testing-here.md).
-@Suite(.enabled(if: TestDocker.enabled))
+/// One at a time: several start kind under its default name, and `run` and `down` find it by its labels.
+@Suite(.enabled(if: TestDocker.enabled), .serialized)
 struct UpDownTests {
     static let runOption = "--run-option=--cap-add=NET_ADMIN"
 

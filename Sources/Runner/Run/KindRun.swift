@@ -113,14 +113,22 @@ public struct KindRun: Sendable {
                 }
             }
             let boot = HeldProgress()
+            let (bootFailure, failing) = AsyncStream.makeStream(of: BootFailed.self)
             async let cluster = reaches(.kubernetes)
-                ? bootKubernetes(configuration, at: address, http: http, clock: clock, artifacts: artifacts, status: boot) : nil
+                ? bootKubernetes(configuration, at: address, http: http, clock: clock, artifacts: artifacts, status: boot, failing: failing) : nil
             if let engine, !configuration.build.isEmpty {
                 state.begin("build")
-                for built in try await buildImages(configuration, engine: engine, at: address, artifacts: artifacts,
-                                                   deadline: deadline, report: report) {
-                    env.set(built.entry.environmentVariable, built.entry.image.description)
+                let built: [ImageBuilds.Built]
+                do {
+                    built = try await Self.unless(bootFailure) {
+                        try await buildImages(configuration, engine: engine, at: address, artifacts: artifacts, deadline: deadline, report: report)
+                    }
+                } catch let failed as BootFailed {
+                    // The cluster will not come: the builds were stopped for it, and its reason is the run's.
+                    state.begin("kubernetes")
+                    throw failed.error
                 }
+                for image in built { env.set(image.entry.environmentVariable, image.entry.image.description) }
                 await report.phase("build", from: dockerReady, after: ["kind"])
             }
             guard reach != .images else {
@@ -281,9 +289,44 @@ public struct KindRun: Sendable {
 
     /// Waits for `kubernetes-ready`, then installs kind's kubeconfig for the job's tools and checks
     /// it with `/version` through kind-ci's own client, which verifies TLS as kubectl will. Runs
-    /// while the images build; its states go to `status` until the log gets to it.
+    /// while the images build; its states go to `status` until the log gets to it, and a failure
+    /// goes to `failing` at once, so that builds that no longer matter are stopped.
     private func bootKubernetes(_ configuration: Configuration, at address: KindAddress, http: HTTPFetch, clock: Clock,
-                                artifacts: URL, status: HeldProgress) async throws -> BootedCluster {
+                                artifacts: URL, status: HeldProgress, failing: AsyncStream<BootFailed>.Continuation) async throws -> BootedCluster {
+        defer { failing.finish() }
+        do {
+            return try await installKubernetes(configuration, at: address, http: http, clock: clock, artifacts: artifacts, status: status)
+        } catch where !(error is CancellationError) {
+            failing.yield(BootFailed(error: error))
+            throw error
+        }
+    }
+
+    /// The cluster's boot failed while the images were building.
+    struct BootFailed: Error {
+        let error: any Error
+    }
+
+    /// `body`'s result, unless the boot fails first: then `body` is cancelled and `BootFailed` thrown.
+    private static func unless<T: Sendable>(_ bootFailure: AsyncStream<BootFailed>,
+                                            _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                for await failure in bootFailure { throw failure }
+                return nil
+            }
+            defer { group.cancelAll() }
+            // The boot's child ends with nil when the cluster came up: the builds' result is still to come.
+            for try await result in group {
+                if let result { return result }
+            }
+            preconditionFailure("the builds ended with neither a result nor an error")
+        }
+    }
+
+    private func installKubernetes(_ configuration: Configuration, at address: KindAddress, http: HTTPFetch, clock: Clock,
+                                   artifacts: URL, status: HeldProgress) async throws -> BootedCluster {
         do {
             try await ReadinessWaiter(http: http, progress: progress)
                 .waitForKubernetes(address, deadline: clock.deadline(configuration.kind.timeouts.kubernetes)) { await status.update($0) }

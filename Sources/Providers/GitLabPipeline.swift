@@ -38,7 +38,7 @@ enum GitLabPipeline {
         let image = options.kindImage
         let context = Context(job: job, stage: stage, runnerImage: options.runnerImage,
                               kindImage: image.description,
-                              kindRepository: image.registry.map { "\($0)/\(image.path)" } ?? image.path,
+                              kindRepository: image.repository,
                               parallel: options.parallel, bake: options.bake, bakeWatch: options.bakeWatch,
                               kindServiceImage: options.bake ? "$KIND_CI_BAKED_IMAGE" : image.description)
         return [GeneratedFile(path: path, contents: try TemplateRenderer.render("gitlab/gitlab-ci.yml.mustache", context))]

@@ -1,3 +1,5 @@
+import Foundation
+
 /// `kind-ci.yml`, version 1: the one description of a pipeline's cluster, images, deployment and
 /// tests that every command reads. Paths stay as written; they are relative to `directory`.
 public struct Configuration: Sendable, Equatable {
@@ -20,6 +22,12 @@ public struct Configuration: Sendable, Equatable {
     public var timeout: ConfigDuration?
     /// Whether paths may lead outside `directory` (`..`, absolute paths, symbolic links).
     public var allowOutside = false
+
+    /// What keeps the run's paths in the configuration's folder; nil when `allow_outside` lifts it.
+    public var containment: PathContainment? {
+        allowOutside ? nil : PathContainment(directory: URL(fileURLWithPath: directory))
+    }
+
     /// What `kind-ci bake` puts into a kind image besides the images the manifests run.
     public var bake = BakeSettings()
 

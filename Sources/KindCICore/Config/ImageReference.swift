@@ -9,8 +9,13 @@ public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
     public let tag: String?
     public let digest: String?
 
+    /// The name without tag or digest, as Docker's API takes it (`fromImage`, `repo`).
+    public var repository: String {
+        registry.map { "\($0)/\(path)" } ?? path
+    }
+
     public var description: String {
-        var text = registry.map { "\($0)/\(path)" } ?? path
+        var text = repository
         if let tag { text += ":\(tag)" }
         if let digest { text += "@\(digest)" }
         return text

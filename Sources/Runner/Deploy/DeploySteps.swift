@@ -25,9 +25,8 @@ struct DeploySteps {
             }
             switch step {
             case let .manifests(paths, namespace):
-                let directory = URL(fileURLWithPath: configuration.directory)
-                let reader = ManifestReader(directory: directory, images: images, namespace: namespace ?? "default",
-                                            containment: configuration.allowOutside ? nil : PathContainment(directory: directory))
+                let reader = ManifestReader(directory: URL(fileURLWithPath: configuration.directory), images: images,
+                                            namespace: namespace ?? "default", containment: configuration.containment)
                 do {
                     let result = try reader.read(paths)
                     steps.append(.manifests(result.manifests, namespace: namespace))

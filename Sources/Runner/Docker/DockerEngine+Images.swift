@@ -40,14 +40,12 @@ extension DockerEngine {
     /// `docker commit`: the container's file system as `reference`, with `config` (an image's
     /// `Config`, as inspected) as the new image's configuration instead of the container's own.
     func commit(_ container: String, as reference: ImageReference, config: JSON, timeout: Duration) async throws {
-        let repository = reference.registry.map { "\($0)/\(reference.path)" } ?? reference.path
-        try await call(.POST, "/commit", query: ["container": container, "repo": repository, "tag": reference.tag ?? "latest",
+        try await call(.POST, "/commit", query: ["container": container, "repo": reference.repository, "tag": reference.tag ?? "latest",
                                                "pause": "true"], json: config, timeout: timeout)
     }
 
     func tag(_ source: String, as reference: ImageReference) async throws {
-        let repository = reference.registry.map { "\($0)/\(reference.path)" } ?? reference.path
-        try await call(.POST, "/images/\(source)/tag", query: ["repo": repository, "tag": reference.tag ?? "latest"])
+        try await call(.POST, "/images/\(source)/tag", query: ["repo": reference.repository, "tag": reference.tag ?? "latest"])
     }
 
     func removeImage(_ reference: String) async throws {
@@ -70,11 +68,10 @@ extension DockerEngine {
 
     /// Pushes `reference` with `auth`; the daemon reports failures inside its progress stream.
     func push(_ reference: ImageReference, auth: String?, timeout: Duration) async throws {
-        let repository = reference.registry.map { "\($0)/\(reference.path)" } ?? reference.path
         var headers = endpoint.baseHeaders
         // The daemon wants the header even for a registry without credentials: `{}`.
         headers.add(name: "X-Registry-Auth", value: auth ?? Data("{}".utf8).base64EncodedString())
-        try await progressStream(.POST, url("/images/\(repository)/push", ["tag": reference.tag ?? "latest"]), headers: headers,
+        try await progressStream(.POST, url("/images/\(reference.repository)/push", ["tag": reference.tag ?? "latest"]), headers: headers,
                                  body: nil, timeout: timeout)
     }
 

@@ -117,8 +117,7 @@ struct DockerEngine: Sendable {
     /// Pulls `image`, with `auth` (`X-Registry-Auth`) for a private registry; the daemon reports
     /// failures inside its progress stream, so that is read too.
     func pull(_ image: ImageReference, auth: String? = nil, timeout: Duration) async throws {
-        let repository = image.registry.map { "\($0)/\(image.path)" } ?? image.path
-        var query = ["fromImage": repository]
+        var query = ["fromImage": image.repository]
         query["tag"] = image.digest ?? image.tag ?? "latest"
         var headers = endpoint.baseHeaders
         if let auth { headers.add(name: "X-Registry-Auth", value: auth) }

@@ -453,8 +453,7 @@ public struct KindRun: Sendable {
         } catch {
             result = .failure(error)
         }
-        let containment = configuration.allowOutside ? nil : PathContainment(directory: URL(fileURLWithPath: configuration.directory))
-        let (copied, unmatched, outside) = phase.copyReports(into: artifacts.appendingPathComponent("reports"), containment: containment)
+        let (copied, unmatched, outside) = phase.copyReports(into: artifacts.appendingPathComponent("reports"), containment: configuration.containment)
         for pattern in unmatched { await progress.note("test.reports: \(pattern) matched no file") }
         for file in outside { await progress.note("test.reports: not kept, \(file) (allow_outside: true keeps it)") }
         if !copied.isEmpty { await progress.note("kept \(copied.count) report\(copied.count == 1 ? "" : "s") in \(request.artifacts)/reports/") }

@@ -8,7 +8,8 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     case imageBuildFailed = 65
     case deployFailed = 66
     case internalError = 70
-    /// A file would be overwritten (`init` without `--force`) or cannot be written.
+    /// A file would be overwritten (`init` without `--force`), or an output path cannot be created
+    /// or written (`--artifacts`, `--kubeconfig`, a build log).
     case cannotCreate = 73
     case kindNotReady = 75
     case badConfiguration = 78
@@ -22,18 +23,4 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     public static func testCommandExit(_ code: Int32) -> Int32 {
         (1...63).contains(code) ? code : ExitStatus.testsFailed.rawValue
     }
-}
-
-/// An error meant for the person reading the log: it carries its full explanation and the exit
-/// status the command ends with. Anything thrown that is not one of these is a bug (exit 70).
-public protocol UserFacingError: Error {
-    var exitStatus: ExitStatus { get }
-    /// The process's exit code: `exitStatus`'s, except for failed tests, which keep their own code.
-    var exitCode: Int32 { get }
-    /// The complete text to print, possibly several lines; no trailing newline.
-    func render(style: TerminalStyle) -> String
-}
-
-extension UserFacingError {
-    public var exitCode: Int32 { exitStatus.rawValue }
 }

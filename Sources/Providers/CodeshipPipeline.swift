@@ -20,18 +20,18 @@ enum CodeshipPipeline {
 
     static func files(_ options: PipelineOptions) throws -> [GeneratedFile] {
         if options.stage != nil {
-            throw InitProblem("Codeship Pro has no stages", fix: "leave out --stage", exitStatus: .usage)
+            throw Problem.initRefuses("Codeship Pro has no stages", fix: "leave out --stage", exitStatus: .usage)
         }
         if options.bake {
-            throw InitProblem("--bake is written for GitLab and GitHub only", fix: "leave out --bake; `kind-ci bake` itself runs anywhere",
-                              exitStatus: .usage)
+            throw Problem.initRefuses("--bake is written for GitLab and GitHub only", fix: "leave out --bake; `kind-ci bake` itself runs anywhere",
+                                      exitStatus: .usage)
         }
         if options.parallel != nil {
-            throw InitProblem("kind-ci writes one Codeship step", fix: "leave out --parallel; run several `kind-ci run --up` steps under `type: parallel` yourself, each with KIND_CI_SHARD and KIND_CI_SHARDS set",
-                              exitStatus: .usage)
+            throw Problem.initRefuses("kind-ci writes one Codeship step", fix: "leave out --parallel; run several `kind-ci run --up` steps under `type: parallel` yourself, each with KIND_CI_SHARD and KIND_CI_SHARDS set",
+                                      exitStatus: .usage)
         }
         guard !options.job.trimmingCharacters(in: .whitespaces).isEmpty else {
-            throw InitProblem("the step name is empty", fix: "pass e.g. --job \(PipelineOptions.defaultJob)", exitStatus: .usage)
+            throw Problem.initRefuses("the step name is empty", fix: "pass e.g. --job \(PipelineOptions.defaultJob)", exitStatus: .usage)
         }
         // Paths are explicit because the runner image's working folder is not this repository.
         // `run --up` starts the image kind-ci.yml names (`kind.image`).

@@ -28,12 +28,12 @@ enum GitLabPipeline {
     static func files(_ options: PipelineOptions) throws -> [GeneratedFile] {
         let job = options.job
         guard !job.trimmingCharacters(in: .whitespaces).isEmpty, !reservedNames.contains(job), !job.hasPrefix(".") else {
-            throw InitProblem("'\(job)' cannot name a GitLab job: it is empty, a reserved keyword or hidden (leading '.')",
-                              fix: "pass another --job, e.g. --job \(PipelineOptions.defaultJob)", exitStatus: .usage)
+            throw Problem.initRefuses("'\(job)' cannot name a GitLab job: it is empty, a reserved keyword or hidden (leading '.')",
+                                      fix: "pass another --job, e.g. --job \(PipelineOptions.defaultJob)", exitStatus: .usage)
         }
         let stage = options.stage ?? PipelineOptions.defaultStage
         guard !stage.trimmingCharacters(in: .whitespaces).isEmpty else {
-            throw InitProblem("the stage name is empty", fix: "pass e.g. --stage test", exitStatus: .usage)
+            throw Problem.initRefuses("the stage name is empty", fix: "pass e.g. --stage test", exitStatus: .usage)
         }
         let image = options.kindImage
         let context = Context(job: job, stage: stage, runnerImage: options.runnerImage,

@@ -76,24 +76,24 @@ struct HostPipeline {
     static func files(_ provider: Provider, _ options: PipelineOptions) throws -> [GeneratedFile] {
         let spec = spec(provider)
         if options.stage != nil {
-            throw InitProblem("\(provider.displayName) has no stages in kind-ci's file", fix: "leave out --stage", exitStatus: .usage)
+            throw Problem.initRefuses("\(provider.displayName) has no stages in kind-ci's file", fix: "leave out --stage", exitStatus: .usage)
         }
         if options.bake, provider != .github {
-            throw InitProblem("--bake is written for GitLab and GitHub only", fix: "leave out --bake; `kind-ci bake` itself runs anywhere",
-                              exitStatus: .usage)
+            throw Problem.initRefuses("--bake is written for GitLab and GitHub only", fix: "leave out --bake; `kind-ci bake` itself runs anywhere",
+                                      exitStatus: .usage)
         }
         if options.parallel != nil, !spec.parallel {
-            throw InitProblem("kind-ci writes one \(provider.displayName) job",
-                              fix: "leave out --parallel; for several jobs set KIND_CI_SHARD and KIND_CI_SHARDS in each (see kind-ci's README, Sharding)",
-                              exitStatus: .usage)
+            throw Problem.initRefuses("kind-ci writes one \(provider.displayName) job",
+                                      fix: "leave out --parallel; for several jobs set KIND_CI_SHARD and KIND_CI_SHARDS in each (see kind-ci's README, Sharding)",
+                                      exitStatus: .usage)
         }
         // Azure's job names cannot hold the default's '-'.
         let job = provider == .azure && options.job == PipelineOptions.defaultJob ? "kubernetes_tests" : options.job
         guard !job.trimmingCharacters(in: .whitespaces).isEmpty else {
-            throw InitProblem("the job name is empty", fix: "pass e.g. --job \(PipelineOptions.defaultJob)", exitStatus: .usage)
+            throw Problem.initRefuses("the job name is empty", fix: "pass e.g. --job \(PipelineOptions.defaultJob)", exitStatus: .usage)
         }
         if let rule = spec.jobName, job.range(of: rule.pattern, options: .regularExpression) == nil {
-            throw InitProblem("'\(job)' is not \(rule.rule)", fix: "pass e.g. --job \(PipelineOptions.defaultJob)", exitStatus: .usage)
+            throw Problem.initRefuses("'\(job)' is not \(rule.rule)", fix: "pass e.g. --job \(PipelineOptions.defaultJob)", exitStatus: .usage)
         }
         // The host's Docker socket, the repository (expanded by the shell) and the shard variables go in.
         let dockerRun = [ShellWords.join(["docker", "run", "--rm", "-v", "/var/run/docker.sock:/var/run/docker.sock"]),

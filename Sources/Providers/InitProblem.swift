@@ -1,18 +1,8 @@
 import KindCICore
 
-/// A reason `init` cannot write what was asked, worded as the fix.
-public struct InitProblem: UserFacingError, Equatable {
-    public let message: String
-    public let fix: String
-    public let exitStatus: ExitStatus
-
-    public init(_ message: String, fix: String, exitStatus: ExitStatus) {
-        self.message = message
-        self.fix = fix
-        self.exitStatus = exitStatus
-    }
-
-    public func render(style: TerminalStyle) -> String {
-        "kind-ci init: \(style.error("error:")) \(message)\n  \(style.hint("fix:")) \(fix)"
+extension Problem {
+    /// A reason `init` cannot write what was asked, worded as the fix.
+    static func initRefuses(_ message: String, fix: String, exitStatus: ExitStatus) -> Problem {
+        Problem(message, fix: fix, status: exitStatus, origin: .command("kind-ci init"))
     }
 }

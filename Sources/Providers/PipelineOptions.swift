@@ -62,19 +62,19 @@ public struct PipelineOptions: Sendable {
         case let (nil, version?):
             text = "bsycorp/kind:latest-\(version.hasPrefix("v") ? String(version.dropFirst()) : version)"
         case (.some, .some):
-            throw InitProblem("--kind-image and --kubernetes both choose the kind image",
-                              fix: "pass one of them", exitStatus: .usage)
+            throw Problem.initRefuses("--kind-image and --kubernetes both choose the kind image",
+                                      fix: "pass one of them", exitStatus: .usage)
         }
         let image: ImageReference
         switch ImageReference.parse(text) {
         case let .success(parsed): image = parsed
         case let .failure(problem):
-            throw InitProblem("'\(text)' is not an image name: \(problem.reason)",
-                              fix: "pass e.g. --kind-image bsycorp/kind:latest-1.23 or --kubernetes 1.23",
-                              exitStatus: .usage)
+            throw Problem.initRefuses("'\(text)' is not an image name: \(problem.reason)",
+                                      fix: "pass e.g. --kind-image bsycorp/kind:latest-1.23 or --kubernetes 1.23",
+                                      exitStatus: .usage)
         }
         if let problem = KindImagePolicy.problem(with: image) {
-            throw InitProblem(problem.message, fix: problem.fix, exitStatus: .badConfiguration)
+            throw Problem.initRefuses(problem.message, fix: problem.fix, exitStatus: .badConfiguration)
         }
         return image
     }

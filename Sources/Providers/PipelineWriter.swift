@@ -1,3 +1,4 @@
+import KindCICore
 import Foundation
 
 /// Writes what `init` generates into a repository: all or nothing when a pipeline file already
@@ -14,13 +15,13 @@ public enum PipelineWriter {
                              scaffold: () throws -> GeneratedFile) throws -> Outcome {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isFolder), isFolder.boolValue else {
-            throw InitProblem("'\(root.path)' is not a folder", fix: "pass --dir with your repository's folder", exitStatus: .usage)
+            throw Problem.initRefuses("'\(root.path)' is not a folder", fix: "pass --dir with your repository's folder", exitStatus: .usage)
         }
         let existing = pipeline.filter { FileManager.default.fileExists(atPath: root.appendingPathComponent($0.path).path) }
         if !force, !existing.isEmpty {
             let names = existing.map { "'\($0.path)'" }.joined(separator: " and ")
-            throw InitProblem("\(names) already \(existing.count == 1 ? "exists" : "exist"); nothing was written",
-                              fix: "pass --force to replace, or --stdout to see what would be written", exitStatus: .cannotCreate)
+            throw Problem.initRefuses("\(names) already \(existing.count == 1 ? "exists" : "exist"); nothing was written",
+                                      fix: "pass --force to replace, or --stdout to see what would be written", exitStatus: .cannotCreate)
         }
         let keptConfiguration = FileManager.default.fileExists(atPath: root.appendingPathComponent(ConfigScaffold.path).path)
         let files = keptConfiguration ? pipeline : pipeline + [try scaffold()]
@@ -31,8 +32,8 @@ public enum PipelineWriter {
                 try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
                 try Data(file.contents.utf8).write(to: url, options: .atomic)
             } catch {
-                throw InitProblem("cannot write '\(url.path)': \(error.localizedDescription)",
-                                  fix: "check that the folder is writable", exitStatus: .cannotCreate)
+                throw Problem.initRefuses("cannot write '\(url.path)': \(error.localizedDescription)",
+                                          fix: "check that the folder is writable", exitStatus: .cannotCreate)
             }
         }
         return Outcome(written: files.map(\.path), keptConfiguration: keptConfiguration)

@@ -31,9 +31,10 @@ struct KindCI: AsyncParsableCommand {
                 try command.run()
             }
         } catch let error as any UserFacingError {
+            let problem = error.problem
             let style = TerminalStyle.forDescriptor(STDERR_FILENO, environment: ProcessInfo.processInfo.environment)
-            Console.error(error.render(style: style))
-            Foundation.exit(error.exitCode)
+            Console.error(problem.render(style: style))
+            Foundation.exit(problem.exitCode)
         } catch where !(error is ExitCode) && exitCode(for: error) == .failure {
             Console.error("kind-ci: internal error: \(error)\nThis is a bug in kind-ci \(KindCIVersion.current); please report it with the command you ran.")
             Foundation.exit(ExitStatus.internalError.rawValue)

@@ -53,6 +53,6 @@ import Yams
     }
 
     @Test func refusesAStage() {
-        #expect(throws: InitProblem.self) { try CodeshipPipeline.files(PipelineOptions(stage: "test")) }
+        #expect(throws: Problem.self) { try CodeshipPipeline.files(PipelineOptions(stage: "test")) }
     }
 }

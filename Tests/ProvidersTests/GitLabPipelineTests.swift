@@ -52,7 +52,7 @@ import Yams
 
     @Test(arguments: ["image", "services", "stages", "variables", "default", "include", "workflow", ".hidden", "", "  "])
     func refusesJobNamesGitLabReserves(job: String) {
-        #expect(throws: InitProblem.self) { try GitLabPipeline.files(PipelineOptions(job: job)) }
+        #expect(throws: Problem.self) { try GitLabPipeline.files(PipelineOptions(job: job)) }
     }
 
     /// Hostile job, stage and image names: the file still parses to exactly those values and still

@@ -93,7 +93,7 @@ import Yams
 
     @Test(arguments: [Provider.circleci, .travis, .bitbucket, .drone, .woodpecker, .buildkite, .azure, .codeship])
     func otherHostsRefuseBake(provider: Provider) throws {
-        #expect(throws: InitProblem.self) { try provider.pipelineFiles(Self.baking) }
+        #expect(throws: Problem.self) { try provider.pipelineFiles(Self.baking) }
     }
 
     /// The validators are real: a broken file fails them.
@@ -185,11 +185,11 @@ import Yams
     }
 
     @Test func refusesWhatTheHostCannotTake() {
-        #expect(throws: InitProblem.self) { try Provider.github.pipelineFiles(PipelineOptions(job: "2fast")) }
-        #expect(throws: InitProblem.self) { try Provider.azure.pipelineFiles(PipelineOptions(job: "with-dash")) }
-        #expect(throws: InitProblem.self) { try Provider.circleci.pipelineFiles(PipelineOptions(job: "a b")) }
-        #expect(throws: InitProblem.self) { try Provider.drone.pipelineFiles(PipelineOptions(parallel: 2)) }
-        #expect(throws: InitProblem.self) { try Provider.travis.pipelineFiles(PipelineOptions(stage: "test")) }
+        #expect(throws: Problem.self) { try Provider.github.pipelineFiles(PipelineOptions(job: "2fast")) }
+        #expect(throws: Problem.self) { try Provider.azure.pipelineFiles(PipelineOptions(job: "with-dash")) }
+        #expect(throws: Problem.self) { try Provider.circleci.pipelineFiles(PipelineOptions(job: "a b")) }
+        #expect(throws: Problem.self) { try Provider.drone.pipelineFiles(PipelineOptions(parallel: 2)) }
+        #expect(throws: Problem.self) { try Provider.travis.pipelineFiles(PipelineOptions(stage: "test")) }
     }
 
     /// Names a host takes as they are still come out as exactly those values, and still valid.

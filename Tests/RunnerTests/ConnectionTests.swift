@@ -38,12 +38,12 @@ import TestSupport
         #expect(try DockerEndpoint.fromEnvironment(["DOCKER_HOST": "unix:///run/d.sock"])?.description == "unix:///run/d.sock")
         #expect(try DockerEndpoint.fromEnvironment(["DOCKER_HOST": "tcp://10.1.2.3"])?.description == "tcp://10.1.2.3:2375")
         #expect(try DockerEndpoint.fromEnvironment(["DOCKER_HOST": "tcp://kind:2375"])?.url("/_ping") == "http://kind:2375/_ping")
-        #expect(throws: DockerEndpointProblem.self) { try DockerEndpoint.fromEnvironment(["DOCKER_HOST": "ssh://me@host"]) }
+        #expect(throws: Problem.self) { try DockerEndpoint.fromEnvironment(["DOCKER_HOST": "ssh://me@host"]) }
     }
 
     @Test func namesTheCertificateFileItCannotLoad() throws {
         let folder = try TemporaryFolder()
-        let problem = try #require(throws: DockerEndpointProblem.self) {
+        let problem = try #require(throws: Problem.self) {
             try DockerEndpoint.fromEnvironment(["DOCKER_HOST": "tcp://docker:2376", "DOCKER_TLS_VERIFY": "1", "DOCKER_CERT_PATH": folder.url.path])
         }
         #expect(problem.render(style: .plain).contains("cannot load \(folder.url.path)/ca.pem"))

@@ -1,3 +1,4 @@
+import KindCICore
 import Foundation
 import Testing
 import TestSupport
@@ -33,7 +34,7 @@ import TestSupport
         #expect(try Shards.from(environment: ["CI_NODE_INDEX": "3", "CI_NODE_TOTAL": "3"]) == Shards(index: 3, count: 3))
         #expect(try Shards.from(environment: ["CIRCLE_NODE_INDEX": "0", "CIRCLE_NODE_TOTAL": "4"]) == Shards(index: 1, count: 4))
         #expect(try Shards.from(environment: ["BUILDKITE_PARALLEL_JOB": "1", "BUILDKITE_PARALLEL_JOB_COUNT": "2"]) == Shards(index: 2, count: 2))
-        #expect(throws: Refusal.self) { try Shards.from(environment: ["KIND_CI_SHARD": "4", "KIND_CI_SHARDS": "3"]) }
-        #expect(throws: Refusal.self) { try Shards.from(environment: ["KIND_CI_SHARD": "1"]) }
+        #expect(throws: Problem.self) { try Shards.from(environment: ["KIND_CI_SHARD": "4", "KIND_CI_SHARDS": "3"]) }
+        #expect(throws: Problem.self) { try Shards.from(environment: ["KIND_CI_SHARD": "1"]) }
     }
 }

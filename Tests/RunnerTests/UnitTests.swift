@@ -40,7 +40,7 @@ import Testing
     @Test(arguments: [["--network=host"], ["--cap-add"], ["-p", "2375:2375"]])
     func refusesWhatItCannotPassOn(options: [String]) {
         var host = ContainerSpec.HostConfig()
-        #expect(throws: KindUpProblem.self) { try RunOptions.apply(options, to: &host) }
+        #expect(throws: Problem.self) { try RunOptions.apply(options, to: &host) }
     }
 }
 

@@ -28,32 +28,25 @@ public struct ConfigProblems: UserFacingError, Equatable {
     public let diagnostics: [ConfigDiagnostic]
     let sourceLines: [Substring]
 
-    public var exitStatus: ExitStatus { .badConfiguration }
-
     public init(file: String, source: String, diagnostics: [ConfigDiagnostic]) {
         self.file = file
         self.diagnostics = diagnostics
         sourceLines = source.split(separator: "\n", omittingEmptySubsequences: false)
     }
 
-    public func render(style: TerminalStyle) -> String {
-        var lines: [String] = []
-        for diagnostic in diagnostics {
+    public var problem: Problem {
+        let findings = diagnostics.map { diagnostic in
             let position = diagnostic.line > 0 ? "\(file):\(diagnostic.line):\(diagnostic.column)" : file
             let subject = diagnostic.subject.isEmpty ? "" : "\(diagnostic.subject): "
-            lines.append("\(style.emphasis(position + ":")) \(style.error("error:")) \(subject)\(diagnostic.message)")
-            lines += excerpt(for: diagnostic, style: style)
-            if let fix = diagnostic.fix {
-                lines.append("  \(style.hint("fix:")) \(fix)")
-            }
+            return Problem.Finding(origin: .location(position), headline: subject + diagnostic.message,
+                                   details: excerpt(for: diagnostic), fix: diagnostic.fix)
         }
         let count = diagnostics.count == 1 ? "1 problem" : "\(diagnostics.count) problems"
-        lines.append("\(file): \(count)")
-        return lines.joined(separator: "\n")
+        return Problem(findings: findings, notes: ["\(file): \(count)"], status: .badConfiguration)
     }
 
     /// The offending line with a caret under the spot, in a numbered gutter.
-    private func excerpt(for diagnostic: ConfigDiagnostic, style: TerminalStyle) -> [String] {
+    private func excerpt(for diagnostic: ConfigDiagnostic) -> [String] {
         guard diagnostic.line >= 1, diagnostic.line <= sourceLines.count else { return [] }
         let text = sourceLines[diagnostic.line - 1].replacing("\r", with: "")
         let number = String(diagnostic.line)
@@ -61,6 +54,6 @@ public struct ConfigProblems: UserFacingError, Equatable {
         // Keep tabs so the caret lines up under tab-indented text.
         let lead = text.unicodeScalars.prefix(diagnostic.column - 1).map { $0 == "\t" ? "\t" : " " }.joined()
         let underline = "^" + String(repeating: "~", count: diagnostic.length - 1)
-        return ["  \(number) | \(text)", "  \(gutter) | \(lead)\(style.error(underline))"]
+        return ["\(number) | \(text)", "\(gutter) | \(lead)\(underline)"]
     }
 }

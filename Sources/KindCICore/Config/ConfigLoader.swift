@@ -193,9 +193,7 @@ public struct ConfigFileUnreadable: UserFacingError {
         }
     }
 
-    public var exitStatus: ExitStatus { .badConfiguration }
-
-    public func render(style: TerminalStyle) -> String {
+    public var problem: Problem {
         let (problem, fix) = switch reason {
         case .missing:
             ("no such file", "run 'kind-ci init <host>' to write one, or point --config (or KIND_CI_CONFIG) at yours")
@@ -204,6 +202,6 @@ public struct ConfigFileUnreadable: UserFacingError {
         case let .unreadable(cause):
             ("cannot be read: \(cause)", "check the file's permissions")
         }
-        return "\(style.emphasis(path + ":")) \(style.error("error:")) \(problem)\n  \(style.hint("fix:")) \(fix)"
+        return Problem(problem, fix: fix, status: .badConfiguration, origin: .location(path))
     }
 }

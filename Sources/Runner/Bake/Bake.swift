@@ -46,8 +46,9 @@ struct Bake: Sendable {
                 await progress.update("rebuilding kind's docker cache (/docker-cache.tar.lz4)")
                 let (code, output) = try await engine.exec(container, ["sh", "-c", Self.cacheScript], timeout: deadline - .now)
                 guard code == 0 else {
-                    throw BakeFailed(headline: "rebuilding kind's docker cache (/docker-cache.tar.lz4) failed (exit \(code))",
-                                     lines: Self.tail(output))
+                    throw Problem("rebuilding kind's docker cache (/docker-cache.tar.lz4) failed (exit \(code))",
+                                  details: Self.tail(output),
+                                  status: .imageBuildFailed)
                 }
                 await progress.update("committing \(tag)")
                 try await engine.commit(container, as: tag, config: config, timeout: deadline - .now)
@@ -73,8 +74,8 @@ struct Bake: Sendable {
                 var missing: [ImageReference] = []
                 for image in images where try await !inner.imageExists(image.description) { missing.append(image) }
                 guard missing.isEmpty else {
-                    throw BakeFailed(headline: "\(tag) started without \(missing.map(\.description).joined(separator: ", ")) in its docker",
-                                     lines: ["the base image's start may not restore /docker-cache.tar.lz4 as bsycorp/kind's start.sh does"])
+                    throw Problem("\(tag) started without \(missing.map(\.description).joined(separator: ", ")) in its docker",
+                                  details: ["the base image's start may not restore /docker-cache.tar.lz4 as bsycorp/kind's start.sh does"], status: .imageBuildFailed)
                 }
             }
         } catch {
@@ -111,8 +112,9 @@ struct Bake: Sendable {
             }
         }
         guard failures.isEmpty else {
-            throw BakeFailed(headline: "\(failures.count) image\(failures.count == 1 ? "" : "s") could not be baked in; nothing was committed or pushed",
-                             lines: failures + ["fix: check the names, and the job's credentials for their registries (REGISTRY_*, or the docker config file)"])
+            throw Problem("\(failures.count) image\(failures.count == 1 ? "" : "s") could not be baked in; nothing was committed or pushed",
+                          details: failures,
+                          fix: "check the names, and the job's credentials for their registries (REGISTRY_*, or the docker config file)", status: .imageBuildFailed)
         }
     }
 
@@ -136,7 +138,9 @@ struct Bake: Sendable {
         for line in output.split(separator: "\n", omittingEmptySubsequences: false).dropLast(output.hasSuffix("\n") ? 1 : 0) {
             await progress.output("[\(key)] \(line)")
         }
-        guard code == 0 else { throw BakeFailed(headline: "\(key) `\(command)` exited with \(code) inside kind", lines: Self.tail(output)) }
+        guard code == 0 else { throw Problem("\(key) `\(command)` exited with \(code) inside kind",
+                                             details: Self.tail(output),
+                                             status: .imageBuildFailed) }
     }
 
     /// Starts `image` as `name` (no credentials in its environment, no labels of kind-ci's: a
@@ -160,8 +164,9 @@ struct Bake: Sendable {
             await remove { try await $0.removeContainer(name) }
             if error is KubernetesWaitExpired {
                 let limit = ready == deadline ? "within --timeout" : "in \(ProgressReporter.format(KindBake.readiness))"
-                throw BakeFailed(headline: "kind from \(image) did not become ready \(limit)",
-                                 lines: ["start it with `kind-ci up --image \(image)` and look at its log"])
+                throw Problem("kind from \(image) did not become ready \(limit)",
+                              details: ["start it with `kind-ci up --image \(image)` and look at its log"],
+                              status: .imageBuildFailed)
             }
             throw error
         }

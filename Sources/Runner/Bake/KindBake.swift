@@ -52,15 +52,18 @@ public struct KindBake: Sendable {
         do {
             return try await bake(base, images: images, configuration: configuration, deadline: deadline)
         } catch let error as DockerAPIError {
-            throw BakeFailed(headline: "a Docker daemon refused: \(error.message) (HTTP \(error.status))",
-                             lines: ["nothing was pushed; the daemon's log says more"])
+            throw Problem("a Docker daemon refused: \(error.message) (HTTP \(error.status))",
+                          details: ["nothing was pushed; the daemon's log says more"],
+                          status: .imageBuildFailed)
         } catch where ConnectionFailure.isTransport(error) && !Task.isCancelled {
             guard ContinuousClock.now < deadline else {
-                throw BakeFailed(headline: "the bake did not finish within \(request.timeout.map { "--timeout \($0)" } ?? "an hour")",
-                                 lines: ["nothing was pushed; give it longer with --timeout"], exitStatus: .kindNotReady)
+                throw Problem("the bake did not finish within \(request.timeout.map { "--timeout \($0)" } ?? "an hour")",
+                              details: ["nothing was pushed; give it longer with --timeout"],
+                              status: .kindNotReady)
             }
-            throw BakeFailed(headline: "the connection to a Docker daemon failed: \(ConnectionFailure(error))",
-                             lines: ["nothing was pushed; retry the job"], exitStatus: .kindNotReady)
+            throw Problem("the connection to a Docker daemon failed: \(ConnectionFailure(error))",
+                          details: ["nothing was pushed; retry the job"],
+                          status: .kindNotReady)
         }
     }
 
@@ -72,7 +75,7 @@ public struct KindBake: Sendable {
             let credentials = RegistryCredentials.collect(environment: request.environment)
             try await launcher.ensureImage(base, environment: request.environment, timeout: min(.seconds(900), deadline - .now))
             guard let baseImage = try await outer.inspectImage(base.description), let baseID = baseImage["Id"]?.string else {
-                throw BakeFailed(headline: "the daemon does not have \(base) after pulling it", lines: [])
+                throw Problem("the daemon does not have \(base) after pulling it", details: [], status: .imageBuildFailed)
             }
             let hash = BakeHash.of(baseImageID: baseID, images: images, settings: configuration.bake)
             let tag = try Self.reference(request.tag.replacing("{hash}", with: hash), option: "--tag")
@@ -108,9 +111,10 @@ public struct KindBake: Sendable {
     static func reference(_ text: String, option: String) throws -> ImageReference {
         switch ImageReference.parse(text) {
         case let .success(reference) where reference.tag != nil && reference.digest == nil: return reference
-        case .success: throw Refusal(message: "\(option) \(text) has no tag", fix: "give it one, e.g. \(text):{hash}")
-        case let .failure(problem): throw Refusal(message: "\(option) \(text) is not an image name: \(problem.reason)",
-                                                  fix: "write e.g. registry.example.com/team/kind:{hash}")
+        case .success: throw Problem("\(option) \(text) has no tag", fix: "give it one, e.g. \(text):{hash}", status: .badConfiguration)
+        case let .failure(problem): throw Problem("\(option) \(text) is not an image name: \(problem.reason)",
+                                                  fix: "write e.g. registry.example.com/team/kind:{hash}",
+                                                  status: .badConfiguration)
         }
     }
 
@@ -120,8 +124,9 @@ public struct KindBake: Sendable {
         do {
             return try await engine.registryHas(tag, auth: RegistryCredentials.pullHeader(for: tag, in: credentials))
         } catch let error as DockerAPIError {
-            throw BakeFailed(headline: "cannot ask \(tag.registry ?? "Docker Hub") whether it has \(tag): \(error.message)",
-                             lines: ["fix: check the registry's address and the job's credentials for it (REGISTRY_*, or the docker config file)"])
+            throw Problem("cannot ask \(tag.registry ?? "Docker Hub") whether it has \(tag): \(error.message)",
+                          fix: "check the registry's address and the job's credentials for it (REGISTRY_*, or the docker config file)",
+                          status: .imageBuildFailed)
         }
     }
 
@@ -131,8 +136,9 @@ public struct KindBake: Sendable {
         do {
             try await engine.push(tag, auth: RegistryCredentials.pullHeader(for: tag, in: credentials), timeout: deadline - .now)
         } catch let error as DockerAPIError {
-            throw BakeFailed(headline: "pushing \(tag) failed: \(error.message)",
-                             lines: ["fix: check the job's credentials for \(tag.registry ?? "Docker Hub") (REGISTRY_*, or the docker config file)"])
+            throw Problem("pushing \(tag) failed: \(error.message)",
+                          fix: "check the job's credentials for \(tag.registry ?? "Docker Hub") (REGISTRY_*, or the docker config file)",
+                          status: .imageBuildFailed)
         }
     }
 
@@ -145,17 +151,5 @@ public struct KindBake: Sendable {
         try await engine.tag(tag.description, as: alsoTag)
         if request.push { try await push(alsoTag, on: engine, credentials: credentials, deadline: deadline) }
         await progress.note("\(alsoTag) names it too")
-    }
-}
-
-/// A bake that could not be made: what failed, with what to do. Exit 65, as for a build, unless
-/// the daemon went (75, worth a retry).
-struct BakeFailed: UserFacingError {
-    let headline: String
-    let lines: [String]
-    var exitStatus: ExitStatus = .imageBuildFailed
-
-    func render(style: TerminalStyle) -> String {
-        (["kind-ci: \(style.error("error:")) \(headline)"] + lines.map { "  \($0)" }).joined(separator: "\n")
     }
 }

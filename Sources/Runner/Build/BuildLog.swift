@@ -15,10 +15,13 @@ actor BuildLog {
     init(image: String, folder: URL, progress: ProgressReporter) throws {
         self.image = image
         self.progress = progress
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        file = folder.appendingPathComponent(image.replacing("/", with: "_").replacing(":", with: "_") + ".log")
-        try Data().write(to: file)
-        handle = try FileHandle(forWritingTo: file)
+        let file = folder.appendingPathComponent(image.replacing("/", with: "_").replacing(":", with: "_") + ".log")
+        self.file = file
+        handle = try OutputPath.writing(file.path) {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try Data().write(to: file)
+            return try FileHandle(forWritingTo: file)
+        }
     }
 
     /// Text as it arrives, possibly partial lines; kept and shown a whole line at a time, masked

@@ -35,7 +35,7 @@ struct CLIBuilder: Sendable {
                 }
             }
         } catch let error as SubprocessError {
-            throw DockerCLIMissing(reason: String(describing: error))
+            throw Problem.dockerCLIMissing(String(describing: error))
         }
         switch result.terminationStatus {
         case .exited(0): return
@@ -45,14 +45,10 @@ struct CLIBuilder: Sendable {
     }
 }
 
-/// `builder: cli` without a docker CLI to run.
-struct DockerCLIMissing: UserFacingError {
-    let reason: String
-
-    var exitStatus: ExitStatus { .badConfiguration }
-
-    func render(style: TerminalStyle) -> String {
-        "kind-ci: \(style.error("error:")) `builder: cli` needs the docker CLI, which could not be run (\(reason))\n"
-            + "  \(style.hint("fix:")) add the docker CLI to the job's image, or use `builder: native` (no CLI needed)"
+extension Problem {
+    /// `builder: cli` without a docker CLI to run.
+    static func dockerCLIMissing(_ reason: String) -> Problem {
+        Problem("`builder: cli` needs the docker CLI, which could not be run (\(reason))",
+                fix: "add the docker CLI to the job's image, or use `builder: native` (no CLI needed)", status: .badConfiguration)
     }
 }

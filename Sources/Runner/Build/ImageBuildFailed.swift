@@ -13,31 +13,20 @@ public struct ImageBuildFailed: UserFacingError {
 
     let failures: [Failure]
 
-    public var exitStatus: ExitStatus { .imageBuildFailed }
-
-    public func render(style: TerminalStyle) -> String {
-        var lines: [String] = []
-        for failure in failures {
-            lines.append("kind-ci: \(style.error("error:")) building \(failure.image) failed\(failure.step.map { " at \($0)" } ?? ""): \(failure.reason)")
-            lines += failure.tail.suffix(8).map { "  | \($0)" }
-            lines.append("  full log: \(failure.log)")
+    public var problem: Problem {
+        let findings = failures.map { failure in
+            Problem.Finding(headline: "building \(failure.image) failed\(failure.step.map { " at \($0)" } ?? ""): \(failure.reason)",
+                            details: failure.tail.suffix(8).map { "| \($0)" } + ["full log: \(failure.log)"])
         }
-        return lines.joined(separator: "\n")
+        return Problem(findings: findings, status: .imageBuildFailed)
     }
 }
 
-/// kind's docker kept dropping the connection of a build: kind is not usable (exit 75, which
-/// pipelines retry), whatever the Dockerfile says.
-struct KindDockerLost: UserFacingError {
-    let image: String
-    let endpoint: DockerEndpoint
-    let failure: ConnectionFailure
-    let attempts: Int
-
-    var exitStatus: ExitStatus { .kindNotReady }
-
-    func render(style: TerminalStyle) -> String {
-        "kind-ci: \(style.error("error:")) kind's docker at \(endpoint) dropped the build of \(image) \(attempts) time\(attempts == 1 ? "" : "s") (last: \(failure))\n"
-            + "  kind's container may have died or run out of memory: its own log says which (on GitLab, set CI_DEBUG_SERVICES); retry the job"
+extension Problem {
+    /// kind's docker kept dropping the connection of a build: kind is not usable (exit 75, which
+    /// pipelines retry), whatever the Dockerfile says.
+    static func kindDockerLost(image: String, endpoint: DockerEndpoint, failure: ConnectionFailure, attempts: Int) -> Problem {
+        Problem("kind's docker at \(endpoint) dropped the build of \(image) \(attempts) time\(attempts == 1 ? "" : "s") (last: \(failure))",
+                fix: KubernetesUnreachable.kindGoneFix, status: .kindNotReady)
     }
 }

@@ -61,7 +61,7 @@ struct ImageBuilds: Sendable {
                 break
             } catch let dropped as ConnectionDropped {
                 guard attempt < Self.attempts, ContinuousClock.now < deadline else {
-                    throw KindDockerLost(image: entry.image.description, endpoint: engine.endpoint, failure: dropped.failure, attempts: attempt)
+                    throw Problem.kindDockerLost(image: entry.image.description, endpoint: engine.endpoint, failure: dropped.failure, attempts: attempt)
                 }
                 await progress.output("[\(entry.image)] kind's docker dropped the build (\(dropped.failure)); building again (attempt \(attempt + 1) of \(Self.attempts))")
                 try await Task.sleep(for: .milliseconds(500 * attempt))
@@ -117,7 +117,7 @@ struct ImageBuilds: Sendable {
             await log.append("kind-ci: the connection to kind's docker dropped: \(ConnectionFailure(error))\n")
             await log.finish()
             throw ConnectionDropped(failure: ConnectionFailure(error))
-        } catch where !(error is CancellationError) && !Task.isCancelled && !(error is DockerCLIMissing) {
+        } catch where !(error is CancellationError) && !Task.isCancelled && !(error is Problem) {
             // The repository's side (a folder the context cannot list, a .dockerignore that is not
             // text): this image's failure, not kind's; building again would not help.
             await log.finish()

@@ -25,10 +25,8 @@ struct DeployFailed: UserFacingError {
                       + "if the workloads are only slow; else see their events and logs")
     }
 
-    var exitStatus: ExitStatus { .deployFailed }
-
-    func render(style: TerminalStyle) -> String {
-        let shown = lines.prefix(20).map { "  - \($0)" } + (lines.count > 20 ? ["  - and \(lines.count - 20) more"] : [])
-        return (["kind-ci: \(style.error("error:")) \(headline)"] + shown + ["  \(style.hint("fix:")) \(fix)"]).joined(separator: "\n")
+    var problem: Problem {
+        let shown = lines.prefix(20).map { "- \($0)" } + (lines.count > 20 ? ["- and \(lines.count - 20) more"] : [])
+        return Problem(headline, details: shown, fix: fix, status: .deployFailed)
     }
 }

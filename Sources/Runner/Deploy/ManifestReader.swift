@@ -224,10 +224,8 @@ struct ManifestReader {
 struct ManifestProblems: UserFacingError {
     let files: [ConfigProblems]
 
-    var exitStatus: ExitStatus { .badConfiguration }
-
-    func render(style: TerminalStyle) -> String {
-        files.map { $0.render(style: style) }.joined(separator: "\n")
+    var problem: Problem {
+        Problem.together(files.map(\.problem)) ?? Problem("the manifests could not be read", status: .badConfiguration)
     }
 }
 

@@ -35,8 +35,9 @@ public struct DockerEndpoint: Sendable, CustomStringConvertible {
         }
         guard host.hasPrefix("tcp://"), let url = URLComponents(string: host.replacing("tcp://", with: "http://")),
               let name = url.host, !name.isEmpty else {
-            throw DockerEndpointProblem(message: "DOCKER_HOST=\(host) is not a unix:// or tcp:// address kind-ci can use",
-                                        fix: "set DOCKER_HOST to unix:///var/run/docker.sock or tcp://HOST:PORT")
+            throw Problem("DOCKER_HOST=\(host) is not a unix:// or tcp:// address kind-ci can use",
+                          fix: "set DOCKER_HOST to unix:///var/run/docker.sock or tcp://HOST:PORT",
+                          status: .badConfiguration)
         }
         let port = url.port ?? (useTLS ? 2376 : 2375)
         guard useTLS else { return DockerEndpoint(address: .tcp(host: name, port: port), tls: nil) }
@@ -52,8 +53,9 @@ public struct DockerEndpoint: Sendable, CustomStringConvertible {
             do {
                 return try read(path)
             } catch {
-                throw DockerEndpointProblem(message: "cannot load \(path) for Docker's TLS: \(error)",
-                                            fix: "DOCKER_CERT_PATH must hold ca.pem, cert.pem and key.pem (or unset DOCKER_TLS_VERIFY)")
+                throw Problem("cannot load \(path) for Docker's TLS: \(error)",
+                              fix: "DOCKER_CERT_PATH must hold ca.pem, cert.pem and key.pem (or unset DOCKER_TLS_VERIFY)",
+                              status: .badConfiguration)
             }
         }
         var configuration = TLSConfiguration.makeClientConfiguration()
@@ -86,16 +88,5 @@ public struct DockerEndpoint: Sendable, CustomStringConvertible {
         case let .unix(path): "unix://\(path)"
         case let .tcp(host, port): "tcp://\(host):\(port)\(tls == nil ? "" : " (TLS)")"
         }
-    }
-}
-
-public struct DockerEndpointProblem: UserFacingError {
-    let message: String
-    let fix: String
-
-    public var exitStatus: ExitStatus { .badConfiguration }
-
-    public func render(style: TerminalStyle) -> String {
-        "kind-ci: \(style.error("error:")) \(message)\n  \(style.hint("fix:")) \(fix)"
     }
 }

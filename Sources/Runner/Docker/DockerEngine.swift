@@ -35,8 +35,9 @@ struct DockerEngine: Sendable {
     /// The daemon the environment names (`DOCKER_HOST`, else the local socket), for starting kind.
     static func connect(environment: [String: String], http: HTTPFetch) async throws -> DockerEngine {
         guard let endpoint = try DockerEndpoint.fromEnvironment(environment) else {
-            throw KindUpProblem(message: "no Docker daemon to start kind on: DOCKER_HOST is not set and \(DockerEndpoint.localSocket) does not exist",
-                                fix: "set DOCKER_HOST (with DOCKER_TLS_VERIFY and DOCKER_CERT_PATH for TLS)", exitStatus: .badConfiguration)
+            throw Problem("no Docker daemon to start kind on: DOCKER_HOST is not set and \(DockerEndpoint.localSocket) does not exist",
+                          fix: "set DOCKER_HOST (with DOCKER_TLS_VERIFY and DOCKER_CERT_PATH for TLS)",
+                          status: .badConfiguration)
         }
         return try await connect(endpoint, http: http)
     }
@@ -191,10 +192,7 @@ struct DockerUnreachable: UserFacingError {
     let failure: ConnectionFailure
     let fix: String
 
-    var exitStatus: ExitStatus { .kindNotReady }
-
-    func render(style: TerminalStyle) -> String {
-        "kind-ci: \(style.error("error:")) the Docker daemon at \(endpoint) cannot be reached: \(failure)\n"
-            + "  \(style.hint("fix:")) \(fix)"
+    var problem: Problem {
+        Problem("the Docker daemon at \(endpoint) cannot be reached: \(failure)", fix: fix, status: .kindNotReady)
     }
 }

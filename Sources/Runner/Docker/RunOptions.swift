@@ -41,9 +41,9 @@ enum RunOptions {
         return (String(option[..<equals]), String(option[option.index(after: equals)...]))
     }
 
-    private static func problem(_ message: String) -> KindUpProblem {
-        KindUpProblem(message: message,
-                      fix: "use --privileged, --cap-add, --cap-drop, --security-opt, --volume or --tmpfs, e.g. --run-option=--cap-add=ALL",
-                      exitStatus: .usage)
+    private static func problem(_ message: String) -> Problem {
+        Problem(message,
+                fix: "use --privileged, --cap-add, --cap-drop, --security-opt, --volume or --tmpfs, e.g. --run-option=--cap-add=ALL",
+                status: .usage)
     }
 }

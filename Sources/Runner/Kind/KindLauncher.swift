@@ -69,16 +69,17 @@ struct KindLauncher: Sendable {
         if case let .remote(host) = placement, engine.endpoint.tls != nil {
             // A daemon that asks for TLS guards more than a private network: kind's docker (an
             // unauthenticated root shell) published beside it would undo that.
-            throw KindUpProblem(message: "the Docker daemon at \(host) is reached with TLS from another machine; kind's unauthenticated docker (2375) would be published on that machine's interfaces",
-                                fix: "run kind-ci on that machine or in a container on that daemon (kind then joins its network and publishes nothing); for a docker:dind service, run it without TLS (DOCKER_TLS_CERTDIR: \"\") as `kind-ci init --bake` writes",
-                                exitStatus: .badConfiguration)
+            throw Problem("the Docker daemon at \(host) is reached with TLS from another machine; kind's unauthenticated docker (2375) would be published on that machine's interfaces",
+                          fix: "run kind-ci on that machine or in a container on that daemon (kind then joins its network and publishes nothing); for a docker:dind service, run it without TLS (DOCKER_TLS_CERTDIR: \"\") as `kind-ci init --bake` writes",
+                          status: .badConfiguration)
         }
         let ports = await clearOfDaemon(ports, placement: placement)
         let name = name ?? Self.defaultName(for: placement)
         if let existing = try await engine.container(name) {
             guard existing.labels[Label.role] == "kind" else {
-                throw KindUpProblem(message: "a container named \(name) exists that kind-ci did not start",
-                                    fix: "pass --name with another name, or remove that container", exitStatus: .badConfiguration)
+                throw Problem("a container named \(name) exists that kind-ci did not start",
+                              fix: "pass --name with another name, or remove that container",
+                              status: .badConfiguration)
             }
             if existing.State.Running {
                 await progress.note("kind is already up as \(name) (\(existing.Id.prefix(12)))")
@@ -113,8 +114,9 @@ struct KindLauncher: Sendable {
         do {
             id = try await engine.createContainer(name: name, spec)
         } catch let error as DockerAPIError {
-            throw KindUpProblem(message: "the Docker daemon refused to create kind: \(error.message)",
-                                fix: "check the --run-option values and the daemon's log", exitStatus: .badConfiguration)
+            throw Problem("the Docker daemon refused to create kind: \(error.message)",
+                          fix: "check the --run-option values and the daemon's log",
+                          status: .badConfiguration)
         }
         do {
             try await engine.startContainer(id)
@@ -123,8 +125,9 @@ struct KindLauncher: Sendable {
             throw startProblem(error, ports: ports)
         }
         guard let started = try await engine.container(id) else {
-            throw KindUpProblem(message: "kind's container \(name) vanished right after it started",
-                                fix: "look at the Docker daemon's log", exitStatus: .kindNotReady)
+            throw Problem("kind's container \(name) vanished right after it started",
+                          fix: "look at the Docker daemon's log",
+                          status: .kindNotReady)
         }
         let reached = switch placement {
         case .host: "ports on 127.0.0.1"
@@ -189,8 +192,9 @@ struct KindLauncher: Sendable {
         let network = String(placement.dropFirst("network:".count))
         if network != "bridge" { return KindAddress(host: container.name, ports: Self.containerPorts, reason: reason) }
         guard let ip = container.networks[network]?.IPAddress, !ip.isEmpty else {
-            throw KindUpProblem(message: "kind's container \(container.name) has no address on \(network)",
-                                fix: "run `kind-ci down` and `kind-ci up` again", exitStatus: .kindNotReady)
+            throw Problem("kind's container \(container.name) has no address on \(network)",
+                          fix: "run `kind-ci down` and `kind-ci up` again",
+                          status: .kindNotReady)
         }
         return KindAddress(host: ip, ports: Self.containerPorts, reason: reason)
     }
@@ -206,30 +210,31 @@ struct KindLauncher: Sendable {
         } catch let error as DockerAPIError {
             let missing = ["not found", "manifest unknown", "does not exist", "repository does not exist"]
                 .contains { error.message.lowercased().contains($0) }
-            throw KindUpProblem(message: "cannot pull \(image): \(error.message)",
-                                fix: missing ? "check the image name and tag (kind.image, --image)"
-                                    : "check the daemon's access to the registry, or load the image beforehand",
-                                exitStatus: missing ? .badConfiguration : .kindNotReady)
+            throw Problem("cannot pull \(image): \(error.message)", fix: missing ? "check the image name and tag (kind.image, --image)"
+                                    : "check the daemon's access to the registry, or load the image beforehand", status: missing ? .badConfiguration : .kindNotReady)
         } catch {
-            throw KindUpProblem(message: "cannot pull \(image): \(ConnectionFailure(error))",
-                                fix: "check the daemon's access to the registry, or load the image beforehand", exitStatus: .kindNotReady)
+            throw Problem("cannot pull \(image): \(ConnectionFailure(error))",
+                          fix: "check the daemon's access to the registry, or load the image beforehand",
+                          status: .kindNotReady)
         }
     }
 
-    private func startProblem(_ error: DockerAPIError, ports: KindPorts) -> KindUpProblem {
+    private func startProblem(_ error: DockerAPIError, ports: KindPorts) -> Problem {
         let message = error.message.lowercased()
         if message.contains("port is already allocated") || message.contains("address already in use") {
             let port = Self.ports(ports).first { message.contains(":\($0)") }.map(String.init) ?? "one of \(Self.ports(ports).map(String.init).joined(separator: ", "))"
-            return KindUpProblem(message: "port \(port) on 127.0.0.1 is taken, so kind cannot publish it (\(error.message))",
-                                 fix: "stop what holds it, or choose other ports under kind.ports in kind-ci.yml", exitStatus: .badConfiguration)
+            return Problem("port \(port) on 127.0.0.1 is taken, so kind cannot publish it (\(error.message))",
+                           fix: "stop what holds it, or choose other ports under kind.ports in kind-ci.yml",
+                           status: .badConfiguration)
         }
         if message.contains("privileged") || message.contains("caps") || message.contains("operation not permitted") {
-            return KindUpProblem(message: "the Docker daemon would not start kind privileged: \(error.message)",
-                                 fix: "kind needs a daemon that allows --privileged (not rootless Docker or a locked-down runner)",
-                                 exitStatus: .badConfiguration)
+            return Problem("the Docker daemon would not start kind privileged: \(error.message)",
+                           fix: "kind needs a daemon that allows --privileged (not rootless Docker or a locked-down runner)",
+                           status: .badConfiguration)
         }
-        return KindUpProblem(message: "the Docker daemon could not start kind: \(error.message)",
-                             fix: "look at the Docker daemon's log", exitStatus: .kindNotReady)
+        return Problem("the Docker daemon could not start kind: \(error.message)",
+                       fix: "look at the Docker daemon's log",
+                       status: .kindNotReady)
     }
 
     private static func ports(_ ports: KindPorts) -> [Int] { [ports.docker, ports.api, ports.config] }

@@ -6,10 +6,8 @@ public struct KindNotReady: UserFacingError {
     public let headline: String
     public let explanation: [String]
 
-    public var exitStatus: ExitStatus { .kindNotReady }
-
-    public func render(style: TerminalStyle) -> String {
-        (["kind-ci: \(style.error("error:")) \(headline)"] + explanation.map { "  \($0)" }).joined(separator: "\n")
+    public var problem: Problem {
+        Problem(headline, details: explanation, status: .kindNotReady)
     }
 }
 

@@ -21,7 +21,7 @@ enum KindKubeconfig {
                 problem = "it cannot be fetched"
             }
             guard ContinuousClock.now < deadline else {
-                throw KubeconfigProblem(message: "kind says Kubernetes is ready, but its kubeconfig (\(address.configEndpoint)/config) is not usable: \(problem)")
+                throw Problem.kubeconfig("kind says Kubernetes is ready, but its kubeconfig (\(address.configEndpoint)/config) is not usable: \(problem)")
             }
             try await Task.sleep(for: .milliseconds(500))
         }
@@ -34,8 +34,8 @@ enum KindKubeconfig {
             let (cluster, user, _) = try Kubeconfig(yaml: text, source: "kind's /config").rewrittenForJob(host: "kind", port: 8443)
             _ = try Kubeconfig.empty.merging(cluster: cluster, user: user).transport()
             return nil
-        } catch let problem as KubeconfigProblem {
-            return problem.message
+        } catch let problem as Problem {
+            return problem.headline
         } catch let error as YamlError {
             // Where, not what: the line may hold the key or a token, not yet known to the mask.
             let diagnostic = ConfigLoader.diagnostic(for: error, in: text)

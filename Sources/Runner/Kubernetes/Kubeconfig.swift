@@ -13,7 +13,7 @@ struct Kubeconfig {
 
     init(yaml text: String, source: String) throws {
         guard let mapping = try Yams.compose(yaml: text)?.mapping else {
-            throw KubeconfigProblem(message: "\(source) is not a kubeconfig (no mapping at its top)")
+            throw Problem.kubeconfig("\(source) is not a kubeconfig (no mapping at its top)")
         }
         root = mapping
     }
@@ -39,7 +39,7 @@ struct Kubeconfig {
         guard var cluster = entry("clusters", context?["cluster"]?.string)?["cluster"]?.mapping,
               let user = entry("users", context?["user"]?.string)?["user"]?.mapping,
               let server = cluster["server"]?.string, let original = URLComponents(string: server)?.host else {
-            throw KubeconfigProblem(message: "kind's kubeconfig has no cluster with a server, or no user")
+            throw Problem.kubeconfig("kind's kubeconfig has no cluster with a server, or no user")
         }
         let serverName = cluster["tls-server-name"]?.string ?? original
         let bracketed = host.contains(":") ? "[\(host)]" : host
@@ -75,17 +75,17 @@ struct Kubeconfig {
         guard let cluster = entry("clusters", context?["cluster"]?.string)?["cluster"]?.mapping,
               let user = entry("users", context?["user"]?.string)?["user"]?.mapping,
               let server = cluster["server"]?.string, let url = URLComponents(string: server), let host = url.host else {
-            throw KubeconfigProblem(message: "the kubeconfig's current context has no cluster with a server, or no user")
+            throw Problem.kubeconfig("the kubeconfig's current context has no cluster with a server, or no user")
         }
         func pem(_ data: String, _ file: String, in mapping: Node.Mapping) throws -> [UInt8]? {
             if let encoded = mapping[data]?.string {
-                guard let bytes = Data(base64Encoded: encoded) else { throw KubeconfigProblem(message: "\(data) is not base64") }
+                guard let bytes = Data(base64Encoded: encoded) else { throw Problem.kubeconfig("\(data) is not base64") }
                 return Array(bytes)
             }
             return try mapping[file]?.string.map { Array(try Data(contentsOf: URL(fileURLWithPath: $0))) }
         }
         guard let authority = try pem("certificate-authority-data", "certificate-authority", in: cluster) else {
-            throw KubeconfigProblem(message: "the cluster has no certificate authority, so its server cannot be verified")
+            throw Problem.kubeconfig("the cluster has no certificate authority, so its server cannot be verified")
         }
         let clientChain = try pem("client-certificate-data", "client-certificate", in: user).map { try NIOSSLCertificate.fromPEMBytes($0) } ?? []
         let clientKey = try pem("client-key-data", "client-key", in: user).map { try NIOSSLPrivateKey(bytes: $0, format: .pem) }
@@ -95,13 +95,9 @@ struct Kubeconfig {
     }
 }
 
-/// kind's kubeconfig is not usable: kind is not ready for the job (exit 75).
-struct KubeconfigProblem: UserFacingError, CustomStringConvertible {
-    let message: String
-    var description: String { message }
-    var exitStatus: ExitStatus { .kindNotReady }
-
-    func render(style: TerminalStyle) -> String {
-        "kind-ci: \(style.error("error:")) \(message)\n  \(style.hint("fix:")) is the kind image's /config intact? Retry, or report it with the image's name"
+extension Problem {
+    /// kind's kubeconfig is not usable: kind is not ready for the job (exit 75).
+    static func kubeconfig(_ message: String) -> Problem {
+        Problem(message, fix: "is the kind image's /config intact? Retry, or report it with the image's name", status: .kindNotReady)
     }
 }

@@ -17,8 +17,9 @@ enum KubeconfigInstall {
         let target = URL(fileURLWithPath: path).standardizedFileURL
         let artifactsFolder = artifacts.standardizedFileURL.path + "/"
         guard !target.path.hasPrefix(artifactsFolder) else {
-            throw Refusal(message: "the kubeconfig would go into the artifacts (\(path)), which CI hosts publish; it holds kind's admin key",
-                                    fix: "choose a --kubeconfig outside \(artifacts.path)")
+            throw Problem("the kubeconfig would go into the artifacts (\(path)), which CI hosts publish; it holds kind's admin key",
+                          fix: "choose a --kubeconfig outside \(artifacts.path)",
+                          status: .badConfiguration)
         }
         let (cluster, user, _) = try Kubeconfig(yaml: text, source: "kind's /config").rewrittenForJob(host: host, port: port)
         let existing: Kubeconfig
@@ -26,8 +27,9 @@ enum KubeconfigInstall {
             do {
                 existing = try Kubeconfig(yaml: String(decoding: data, as: UTF8.self), source: path)
             } catch {
-                throw Refusal(message: "\(path) exists but is not a kubeconfig kind-ci can merge into (\(error))",
-                                        fix: "pass --kubeconfig with another file, or fix that one")
+                throw Problem("\(path) exists but is not a kubeconfig kind-ci can merge into (\(error))",
+                              fix: "pass --kubeconfig with another file, or fix that one",
+                              status: .badConfiguration)
             }
         } else {
             existing = .empty
@@ -40,15 +42,16 @@ enum KubeconfigInstall {
     /// Written beside the target and renamed over it, readable by its owner only from the start.
     private static func write(_ text: String, to target: URL) throws {
         let folder = target.deletingLastPathComponent()
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try OutputPath.writing(folder.path) { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) }
         let temporary = folder.appendingPathComponent(".\(target.lastPathComponent).kind-ci-\(UUID().uuidString.prefix(8))")
         guard FileManager.default.createFile(atPath: temporary.path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
-            throw Refusal(message: "cannot write \(temporary.path)", fix: "check that \(folder.path) is writable")
+            throw Problem("cannot write \(temporary.path)", fix: "check that \(folder.path) is writable", status: .cannotCreate)
         }
         guard rename(temporary.path, target.path) == 0 else {
             try? FileManager.default.removeItem(at: temporary)
-            throw Refusal(message: "cannot replace \(target.path): \(String(cString: strerror(errno)))",
-                                    fix: "check that \(folder.path) is writable")
+            throw Problem("cannot replace \(target.path): \(String(cString: strerror(errno)))",
+                          fix: "check that \(folder.path) is writable",
+                          status: .cannotCreate)
         }
     }
 }

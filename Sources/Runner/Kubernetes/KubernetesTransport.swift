@@ -210,7 +210,7 @@ struct KubernetesUnreachable: UserFacingError, CustomStringConvertible {
     let tlsRefused: Bool
     var fix = "check kind.ports.api and that the job can reach kind's port 8443"
 
-    var exitStatus: ExitStatus { .kindNotReady }
+    var problem: Problem { Problem(description, fix: fix, status: .kindNotReady) }
     var description: String { "the Kubernetes API at \(host):\(port): \(reason)" }
 
     /// The same trouble, once it has lasted past patience: the server answered before, so kind
@@ -221,11 +221,6 @@ struct KubernetesUnreachable: UserFacingError, CustomStringConvertible {
     }
 
     static let kindGoneFix = "kind's container may have died or run out of memory: its own log says which (on GitLab, set CI_DEBUG_SERVICES); retry the job"
-
-    func render(style: TerminalStyle) -> String {
-        "kind-ci: \(style.error("error:")) \(description)\n"
-            + "  \(style.hint("fix:")) \(fix)"
-    }
 }
 
 /// How long requests have gone without a good answer, to weigh against `patience`.

@@ -10,6 +10,10 @@ enum ArtifactFile {
 
     /// Writes `data` (masked when it is text) to `url`.
     static func write(_ data: Data, to url: URL, privately: Bool) throws {
+        try OutputPath.writing(url.path) { try replace(url, with: data, privately: privately) }
+    }
+
+    private static func replace(_ url: URL, with data: Data, privately: Bool) throws {
         let folder = url.deletingLastPathComponent()
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true,
                                                 attributes: privately ? [.posixPermissions: 0o700] : nil)

@@ -33,9 +33,11 @@ struct EnvFile {
     }
 
     func write(to folder: URL) throws -> URL {
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let url = folder.appendingPathComponent("env")
-        try Data(text.utf8).write(to: url, options: .atomic)
+        try OutputPath.writing(url.path) {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: url, options: .atomic)
+        }
         return url
     }
 }

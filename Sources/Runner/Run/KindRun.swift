@@ -225,14 +225,14 @@ public struct KindRun: Sendable {
         do {
             try await report.write(to: artifacts)
         } catch {
-            await progress.note("could not write \(artifacts.path)/report.xml: \(error)")
+            await progress.note("\(error)")
         }
         guard let failure else {
             await progress.output(await report.closingLine(outcome: request.until.map { "stopped after \($0.rawValue) as asked (--until)" } ?? "passed"))
             return outcome
         }
         if let facing = failure as? any UserFacingError {
-            return .failure(Concluded(error: facing, closingLine: await report.closingLine(outcome: "failed (exit \(facing.exitCode))")))
+            return .failure(facing.problem.appending(note: await report.closingLine(outcome: "failed (exit \(facing.exitCode))")))
         }
         await progress.output(await report.closingLine(outcome: cancelled ? "cancelled" : "failed"))
         return outcome
@@ -470,7 +470,7 @@ public struct KindRun: Sendable {
             await progress.end(success: true, "passed")
             return
         }
-        let failed = TestsFailed(outcome: outcome)
+        let failed = Problem.testsFailed(outcome)
         let message: String = switch outcome {
         case let .finished(result): "the test command \(result.description)"
         case let .stopped(limit): "stopped at \(limit)"
@@ -564,18 +564,5 @@ public struct KindRun: Sendable {
         let heartbeat = Task { [progress] in await progress.heartbeat() }
         defer { heartbeat.cancel() }
         return try await body()
-    }
-}
-
-/// A failure, explained, followed by the run's closing line (each phase's time).
-struct Concluded: UserFacingError {
-    let error: any UserFacingError
-    let closingLine: String
-
-    var exitStatus: ExitStatus { error.exitStatus }
-    var exitCode: Int32 { error.exitCode }
-
-    func render(style: TerminalStyle) -> String {
-        error.render(style: style) + "\n" + closingLine
     }
 }

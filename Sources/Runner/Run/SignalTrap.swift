@@ -27,18 +27,15 @@ public enum SignalTrap {
         }
         defer { sources.forEach { $0.cancel() } }
         let result = await task.result
-        if let number = received.withLock({ $0 }) { throw Interrupted(signal: number) }
+        if let number = received.withLock({ $0 }) { throw Problem.interrupted(by: number) }
         return try result.get()
     }
 }
 
-/// kind-ci was told to stop; it did, after cleaning up.
-public struct Interrupted: UserFacingError {
-    let signal: Int32
-
-    public var exitStatus: ExitStatus { signal == SIGINT ? .interrupted : .terminated }
-
-    public func render(style: TerminalStyle) -> String {
-        "kind-ci: stopped by \(signal == SIGINT ? "SIGINT" : "SIGTERM") after cleaning up"
+extension Problem {
+    /// kind-ci was told to stop; it did, after cleaning up.
+    static func interrupted(by signal: Int32) -> Problem {
+        Problem("stopped by \(signal == SIGINT ? "SIGINT" : "SIGTERM") after cleaning up",
+                status: signal == SIGINT ? .interrupted : .terminated)
     }
 }

@@ -33,8 +33,9 @@ struct Shards: Equatable, Sendable {
     private static func parse(_ index: String?, _ total: String?, names: (String, String), zeroBased: Bool) throws -> Shards {
         guard let total = total.flatMap(Int.init), total >= 1,
               let position = index.flatMap(Int.init).map({ zeroBased ? $0 + 1 : $0 }), (1...total).contains(position) else {
-            throw Refusal(message: "\(names.0)=\(index ?? "(unset)") and \(names.1)=\(total ?? "(unset)") do not name one of several jobs",
-                               fix: "set both, the index \(zeroBased ? "from 0" : "from 1") and below or at the total")
+            throw Problem("\(names.0)=\(index ?? "(unset)") and \(names.1)=\(total ?? "(unset)") do not name one of several jobs",
+                          fix: "set both, the index \(zeroBased ? "from 0" : "from 1") and below or at the total",
+                          status: .badConfiguration)
         }
         return Shards(index: position, count: total)
     }

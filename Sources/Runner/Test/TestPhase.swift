@@ -89,26 +89,20 @@ struct TestPhase: Sendable {
 
 /// The tests ran and failed: kind-ci exits with their code when it is 1-63, else 1, so that a test
 /// suite's code is never mistaken for one of kind-ci's own (cli-contract.md).
-struct TestsFailed: UserFacingError {
-    let outcome: TestPhase.Outcome
-
-    var exitStatus: ExitStatus { .testsFailed }
-
-    var exitCode: Int32 {
-        if case let .finished(.exited(code)) = outcome { return ExitStatus.testCommandExit(code) }
-        return ExitStatus.testsFailed.rawValue
-    }
-
-    func render(style: TerminalStyle) -> String {
+extension Problem {
+    static func testsFailed(_ outcome: TestPhase.Outcome) -> Problem {
         switch outcome {
         case let .finished(.exited(code)) where ExitStatus.testCommandExit(code) != code:
-            return "kind-ci: \(style.error("error:")) the tests failed: the test command exited with \(code), reported as 1 "
-                + "(codes outside 1-63 would read as kind-ci's own)"
+            Problem("the tests failed: the test command exited with \(code), reported as 1 (codes outside 1-63 would read as kind-ci's own)",
+                    status: .testsFailed)
+        case let .finished(.exited(code)):
+            Problem("the tests failed: the test command \(ShellCommand.Outcome.exited(code).description)",
+                    status: .testsFailed, exitCode: code)
         case let .finished(result):
-            return "kind-ci: \(style.error("error:")) the tests failed: the test command \(result.description)"
+            Problem("the tests failed: the test command \(result.description)", status: .testsFailed)
         case let .stopped(limit):
-            return "kind-ci: \(style.error("error:")) the tests did not finish within \(limit): stopped them\n"
-                + "  \(style.hint("fix:")) raise the limit, or look for a test that hangs (its output is above)"
+            Problem("the tests did not finish within \(limit): stopped them",
+                    fix: "raise the limit, or look for a test that hangs (its output is above)", status: .testsFailed)
         }
     }
 }

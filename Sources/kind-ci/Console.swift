@@ -5,7 +5,12 @@ import Runner
 /// log (progress, problems) to standard error, so that `--stdout`-style output stays pipeable.
 enum Console {
     static func output(_ text: String) {
-        FileHandle.standardOutput.write(Data(SecretMask.process.mask(text + "\n").utf8))
+        write(text + "\n")
+    }
+
+    /// Text as it is, to standard output.
+    static func write(_ text: String) {
+        FileHandle.standardOutput.write(Data(SecretMask.process.mask(text).utf8))
     }
 
     static func error(_ text: String) {

@@ -84,6 +84,13 @@ struct RunCommand: AsyncParsableCommand {
         request.runOptions = start.runOptions
         request.verbose = global.verbose
         let progress = ProgressReporter(style: LogStyle.detect(environment: environment), quiet: global.quiet)
-        _ = try await SignalTrap.run { [request] in try await KindRun(request: request, progress: progress).execute() }
+        try await SignalTrap.run { [request] in
+            let outcome = try await KindRun(request: request, progress: progress).execute()
+            // After --until, the job's next steps read the environment from standard output.
+            if request.until != nil, let env = outcome.env { Console.write(env) }
+            if let problem = outcome.problem { throw problem }
+            await progress.output(outcome.closingLine)
+            if let failure = outcome.failure { throw failure }
+        }
     }
 }

@@ -70,10 +70,10 @@ struct ImageBuilds: Sendable {
         }
         switch result {
         case .success:
-            await report?.add("kind-ci.build", entry.image.description, duration: ContinuousClock.now - started)
+            await report?.add(RunPhase.build, entry.image.description, duration: ContinuousClock.now - started)
         case let .failure(failure):
             let details = ((failure.step.map { ["at \($0)"] } ?? []) + failure.tail).joined(separator: "\n")
-            await report?.add("kind-ci.build", entry.image.description, duration: ContinuousClock.now - started,
+            await report?.add(RunPhase.build, entry.image.description, duration: ContinuousClock.now - started,
                               .failed(message: failure.reason, details: details))
         }
         return result

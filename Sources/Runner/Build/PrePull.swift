@@ -28,7 +28,7 @@ struct PrePull: Sendable {
             return true
         }
         // A run that failed or was stopped first cut the pulls short: no span to show.
-        if finished { await report.phase("pre-pull", from: started, after: ["kind"]) }
+        if finished { await report.span(.prePull, from: started) }
     }
 
     /// One image, logged and recorded; false when the run was cancelled meanwhile.
@@ -37,13 +37,13 @@ struct PrePull: Sendable {
         switch outcome {
         case .present:
             await progress.output("[\(image)] already in kind's docker")
-            await report.add("kind-ci.pull", "pre-pull \(image)", duration: .zero)
+            await report.add(RunPhase.prePull, "pre-pull \(image)", duration: .zero)
         case let .pulled(duration):
             await progress.output("[\(image)] pre-pulled in \(ProgressReporter.format(duration))")
-            await report.add("kind-ci.pull", "pre-pull \(image)", duration: duration)
+            await report.add(RunPhase.prePull, "pre-pull \(image)", duration: duration)
         case let .failed(reason):
             await progress.note("warning: could not pre-pull \(image): \(reason); its pods will pull it themselves")
-            await report.add("kind-ci.pull", "pre-pull \(image)", duration: .zero, .skipped("not pre-pulled: \(reason)"))
+            await report.add(RunPhase.prePull, "pre-pull \(image)", duration: .zero, .skipped("not pre-pulled: \(reason)"))
         }
         return true
     }

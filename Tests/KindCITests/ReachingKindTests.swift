@@ -27,7 +27,7 @@ import TestSupport
 
     static let noCI: [String: String?] = ["GITLAB_CI": nil, "GITHUB_ACTIONS": nil, "KIND_CI_HOST": nil, "KIND_CI_CONFIG": nil,
                                           "KIND_CI_SHARD": nil, "KIND_CI_SHARDS": nil, "CI_NODE_INDEX": nil, "CI_NODE_TOTAL": nil,
-                                          "DOCKER_HOST": "unix:///nonexistent.sock", "CI_JOB_TIMEOUT": nil]
+                                          "DOCKER_HOST": "unix:///nonexistent.sock", "CI_JOB_TIMEOUT": nil, "KIND_CI_JOB_TIMEOUT": nil]
 
     @Test func waitsThroughRefusedAndNotYetToReady() throws {
         let kind = try FakeKindAPI(["--refuse-for", "1s", "--docker-ready-after", "1.5s", "--kubernetes-ready-after", "2.5s"])

@@ -66,14 +66,36 @@ import Testing
         #expect(RunDeadline.margin(forJobSeconds: jobSeconds) == .seconds(marginSeconds))
     }
 
-    @Test func takesTheEarliestLimit() {
+    /// `--timeout`, then `timeout:`, then the job's timeout less the margin (cli-contract.md): a
+    /// generated pipeline's KIND_CI_JOB_TIMEOUT never overrides the user's `timeout:`.
+    @Test func theUsersSettingComesBeforeTheJobsTimeout() {
         let start = ContinuousClock.now
         var configuration = Configuration(directory: "/")
         configuration.timeout = .minutes(30)
-        let request = RunRequest(configPath: "kind-ci.yml", configNamed: false, environment: ["CI_JOB_TIMEOUT": "1200"])
-        #expect(RunDeadline.overall(request: request, configuration: configuration, start: start) == start + .seconds(1200 - 120))
+        let gitLab = RunRequest(configPath: "kind-ci.yml", configNamed: false, environment: ["CI_JOB_TIMEOUT": "1200"])
+        #expect(RunDeadline.overall(request: gitLab, configuration: configuration, start: start) == start + .seconds(1800))
+        #expect(RunDeadline.outlastsTheJob(request: gitLab, configuration: configuration)?.contains("timeout: in kind-ci.yml 30m is longer") == true)
+        var flag = RunRequest(configPath: "kind-ci.yml", configNamed: false, environment: ["KIND_CI_JOB_TIMEOUT": "1h"])
+        flag.timeout = .minutes(10)
+        #expect(RunDeadline.overall(request: flag, configuration: configuration, start: start) == start + .seconds(600))
+        #expect(RunDeadline.outlastsTheJob(request: flag, configuration: configuration) == nil)
         let none = RunRequest(configPath: "kind-ci.yml", configNamed: false, environment: [:])
         #expect(RunDeadline.overall(request: none, configuration: Configuration(directory: "/"), start: start) == nil)
+    }
+
+    @Test func theJobsTimeoutFromEitherVariable() {
+        let start = ContinuousClock.now
+        let defaults = Configuration(directory: "/")
+        func overall(_ environment: [String: String]) -> ContinuousClock.Instant? {
+            RunDeadline.overall(request: RunRequest(configPath: "kind-ci.yml", configNamed: false, environment: environment),
+                                configuration: defaults, start: start)
+        }
+        #expect(overall(["KIND_CI_JOB_TIMEOUT": "1h"]) == start + .seconds(3600 - 300))
+        #expect(overall(["CI_JOB_TIMEOUT": "600"]) == start + .seconds(600 - 60))
+        #expect(overall(["KIND_CI_JOB_TIMEOUT": "1h", "CI_JOB_TIMEOUT": "600"]) == start + .seconds(600 - 60))
+        #expect(overall(["KIND_CI_JOB_TIMEOUT": "soon"]) == nil)
+        #expect(RunDeadline.jobTimeoutProblem(["KIND_CI_JOB_TIMEOUT": "soon"])?.exitStatus == .badConfiguration)
+        #expect(RunDeadline.jobTimeoutProblem(["KIND_CI_JOB_TIMEOUT": "45m"]) == nil)
     }
 }
 

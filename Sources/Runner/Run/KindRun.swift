@@ -22,9 +22,11 @@ public struct KindRun: Sendable {
         // Manifests are read (and checked) before kind is touched: a broken one fails at once.
         let steps = try DeploySteps(configuration)
         let shards = try Shards.from(environment: request.environment)
+        if let problem = RunDeadline.jobTimeoutProblem(request.environment) { throw problem }
         let plan = RunPlan(configuration: configuration, pulledImages: !steps.pulledImages.isEmpty, until: request.until)
         let deadline = RunDeadline(request: request, configuration: configuration, start: start)
         let recorder = PhaseRecorder(plan: plan, progress: progress, report: RunReport(started: start))
+        if let warning = RunDeadline.outlastsTheJob(request: request, configuration: configuration) { await progress.note(warning) }
         if request.verbose { await explain(configuration, steps, deadline: deadline) }
         return try await HTTPFetch.withClient { http in
             let context = RunContext(request: request, configuration: configuration, steps: steps, shards: shards, plan: plan,

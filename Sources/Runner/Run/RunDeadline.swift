@@ -5,9 +5,8 @@ import KindCICore
 /// overall deadline; whichever comes first is named in what kind-ci says when it runs out.
 struct RunDeadline: Sendable {
     let start: ContinuousClock.Instant
-    /// `--timeout`, else `timeout` in kind-ci.yml, else the CI job's own timeout (`CI_JOB_TIMEOUT`)
-    /// less a margin in which reports can still be written before the CI kills the job: the
-    /// earliest of those that are set. Nil when none is.
+    /// `--timeout`, else `timeout` in kind-ci.yml, else the CI job's own timeout less a margin in
+    /// which reports can still be written before the CI kills the job. Nil when none is set.
     let overall: ContinuousClock.Instant?
 
     /// A limit and what it is called: `wait.timeout 5m`, `the overall deadline`.
@@ -28,13 +27,38 @@ struct RunDeadline: Sendable {
         self.init(start: start, overall: Self.overall(request: request, configuration: configuration, start: start))
     }
 
+    /// The user's setting comes first, so that a generated pipeline's job timeout never overrides
+    /// the user's `timeout:` (cli-contract.md, "Environment").
     static func overall(request: RunRequest, configuration: Configuration, start: ContinuousClock.Instant) -> ContinuousClock.Instant? {
-        var limits: [Duration] = []
-        if let timeout = request.timeout ?? configuration.timeout { limits.append(timeout.duration) }
-        if let text = request.environment["CI_JOB_TIMEOUT"], let seconds = Int(text), seconds > 0 {
-            limits.append(.seconds(seconds) - margin(forJobSeconds: seconds))
-        }
-        return limits.min().map { start + $0 }
+        if let timeout = request.timeout ?? configuration.timeout { return start + timeout.duration }
+        return jobTimeout(request.environment).map { start + .seconds($0) - margin(forJobSeconds: $0) }
+    }
+
+    /// The CI job's own timeout in seconds: `KIND_CI_JOB_TIMEOUT` (a duration, which generated
+    /// pipelines write for hosts that do not tell the job) or GitLab's `CI_JOB_TIMEOUT` (seconds);
+    /// the shorter when both are set.
+    static func jobTimeout(_ environment: [String: String]) -> Int? {
+        let kindCI = environment["KIND_CI_JOB_TIMEOUT"].flatMap(ConfigDuration.init(parsing:)).map(\.seconds)
+        let gitLab = environment["CI_JOB_TIMEOUT"].flatMap { Int($0) }
+        return [kindCI, gitLab].compactMap { $0 }.filter { $0 > 0 }.min()
+    }
+
+    /// `KIND_CI_JOB_TIMEOUT` set to something that is not a duration: refused before kind is
+    /// touched, rather than a run that the CI kills without reports.
+    static func jobTimeoutProblem(_ environment: [String: String]) -> Problem? {
+        guard let text = environment["KIND_CI_JOB_TIMEOUT"], !text.isEmpty, ConfigDuration(parsing: text) == nil else { return nil }
+        return Problem("KIND_CI_JOB_TIMEOUT=\(text) is not a duration such as 90s, 20m or 1h30m",
+                       fix: "set it to the CI job's timeout, as the host's own timeout key says (e.g. 60m), or unset it",
+                       status: .badConfiguration)
+    }
+
+    /// A `--timeout` or `timeout:` the CI job would cut short: then reports are lost with the job.
+    static func outlastsTheJob(request: RunRequest, configuration: Configuration) -> String? {
+        guard let chosen = request.timeout ?? configuration.timeout, let job = jobTimeout(request.environment),
+              chosen.seconds > job - Int(margin(forJobSeconds: job).components.seconds) else { return nil }
+        let source = request.timeout != nil ? "--timeout" : "timeout: in kind-ci.yml"
+        return "warning: \(source) \(chosen) is longer than the CI job's own timeout (\(ConfigDuration(seconds: job))) less a margin "
+            + "for the reports; the CI may kill the job before kind-ci writes them"
     }
 
     /// The overall deadline, or a day from the start when there is none.

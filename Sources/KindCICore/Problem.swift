@@ -60,6 +60,10 @@ public struct Problem: UserFacingError, Equatable, Sendable, CustomStringConvert
 
     public var problem: Problem { self }
 
+    public var findings: [Finding] {
+        parts.compactMap { if case let .finding(finding) = $0 { finding } else { nil } }
+    }
+
     /// The first finding's headline: a report's one-line message.
     public var headline: String {
         for case let .finding(finding) in parts { return finding.headline }

@@ -14,15 +14,19 @@ public struct KindRun: Sendable {
         self.progress = progress
     }
 
-    /// Throws only for what is found before kind is touched (the configuration, the manifests, the
-    /// shard variables); everything after is the outcome's.
+    /// Throws only for a bug found before kind is touched; everything else is the outcome's.
     public func execute() async throws -> RunOutcome {
         let start = ContinuousClock.now
-        let configuration = try request.configuration(required: true)
-        // Manifests are read (and checked) before kind is touched: a broken one fails at once.
-        let steps = try DeploySteps(configuration)
-        let shards = try Shards.from(environment: request.environment)
-        if let problem = RunDeadline.jobTimeoutProblem(request.environment) { throw problem }
+        let configuration: Configuration, steps: DeploySteps, shards: Shards
+        do {
+            configuration = try request.configuration(required: true)
+            // Manifests are read (and checked) before kind is touched: a broken one fails at once.
+            steps = try DeploySteps(configuration)
+            shards = try Shards.from(environment: request.environment)
+            if let problem = RunDeadline.jobTimeoutProblem(request.environment) { throw problem }
+        } catch let refused as any UserFacingError {
+            return await refuse(refused.problem, start: start)
+        }
         let plan = RunPlan(configuration: configuration, pulledImages: !steps.pulledImages.isEmpty, until: request.until)
         let deadline = RunDeadline(request: request, configuration: configuration, start: start)
         let recorder = PhaseRecorder(plan: plan, progress: progress, report: RunReport(started: start))
@@ -67,11 +71,7 @@ public struct KindRun: Sendable {
                 for line in await diagnostics.gather() { await progress.note(line) }
             } summary: { "written to \(request.artifacts)/diagnostics/" }
         }
-        do {
-            try await recorder.report.write(to: context.artifacts)
-        } catch {
-            await progress.note("\(error)")
-        }
+        await keep(recorder.report, in: context.artifacts)
         let ending = switch failure {
         case nil: context.plan.successOutcome
         case let failure as any UserFacingError: "failed (exit \(failure.exitCode))"
@@ -79,6 +79,32 @@ public struct KindRun: Sendable {
         default: "failed"
         }
         return RunOutcome(env: try? result.get().text, closingLine: await recorder.report.closingLine(outcome: ending), failure: failure)
+    }
+
+    /// The configuration (or the manifests, or the job's variables) refused before kind was
+    /// touched: a failed case per problem in `report.xml`, so that the CI's test view says why.
+    private func refuse(_ problem: Problem, start: ContinuousClock.Instant) async -> RunOutcome {
+        let report = RunReport(started: start)
+        for finding in problem.findings {
+            let origin = switch finding.origin {
+            case let .command(name): name
+            case let .location(place): place
+            }
+            let text = Problem(findings: [finding], status: problem.exitStatus).render(style: .plain)
+            await report.add(.configuration, "\(origin): \(finding.headline)", duration: .zero,
+                             .failed(message: finding.headline, details: text))
+        }
+        await keep(report, in: URL(fileURLWithPath: request.artifacts))
+        return RunOutcome(env: nil, closingLine: await report.closingLine(outcome: "failed (exit \(problem.exitCode))"), failure: problem)
+    }
+
+    /// Writes `report.xml`; a folder that cannot take it is said, and does not change the outcome.
+    private func keep(_ report: RunReport, in artifacts: URL) async {
+        do {
+            try await report.write(to: artifacts)
+        } catch {
+            await progress.note("\(error)")
+        }
     }
 
     /// `--verbose`: what the run is about to do and within which limits.

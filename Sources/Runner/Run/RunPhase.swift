@@ -3,6 +3,8 @@
 /// the log, and the phases it waits for (the critical path is read from those). No phase name is
 /// written anywhere else.
 enum RunPhase: String, CaseIterable, Sendable {
+    /// Reading kind-ci.yml, the manifests and the job's variables, before kind is touched.
+    case configuration
     case kind
     case build
     case prePull = "pre-pull"
@@ -30,7 +32,7 @@ enum RunPhase: String, CaseIterable, Sendable {
     /// The phases that must end before this one can: a phase waits for the latest of them.
     var waitsFor: [RunPhase] {
         switch self {
-        case .kind: []
+        case .configuration, .kind: []
         case .build, .prePull, .kubernetes: [.kind]
         case .deploy: [.build, .kubernetes, .prePull]
         case .ready: [.deploy]
@@ -39,12 +41,13 @@ enum RunPhase: String, CaseIterable, Sendable {
     }
 
     /// The log's section for the phase (a GitLab section id, a GitHub group); the pre-pulls go on
-    /// beside other phases and have none.
+    /// beside other phases and have none, nor has the reading of the configuration, which says
+    /// nothing unless it fails.
     var section: LogSection? {
         switch self {
         case .kind: LogSection(id: "kind_ci_docker", title: "Waiting for kind's docker")
         case .build: .building(nil)
-        case .prePull: nil
+        case .configuration, .prePull: nil
         case .kubernetes: LogSection(id: "kind_ci_kubernetes", title: "Waiting for Kubernetes")
         case .deploy: LogSection(id: "kind_ci_deploy", title: "Deploying")
         case .ready: LogSection(id: "kind_ci_ready", title: "Waiting for the workloads")
@@ -53,8 +56,9 @@ enum RunPhase: String, CaseIterable, Sendable {
     }
 
     /// Whether a run that never got here says so with a skipped case: the pre-pulls are a warning
-    /// at most, and their images' own cases say what became of them.
-    var reportsSkipping: Bool { self != .prePull }
+    /// at most, and their images' own cases say what became of them; the configuration is read
+    /// before anything else.
+    var reportsSkipping: Bool { self != .prePull && self != .configuration }
 }
 
 /// A section of the log: GitLab folds it by `id`, and every style shows `title`.

@@ -48,7 +48,7 @@ struct BakeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
-        var request = BakeRequest(configPath: ConfigLocation.resolve(explicit: config, environment: environment), tag: tag,
+        var request = BakeRequest(configPath: ConfigLocation(explicit: config, environment: environment).path, tag: tag,
                                   environment: environment)
         request.alsoTag = alsoTag
         request.push = push

@@ -13,7 +13,7 @@ struct ConfigCheck: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
-        let path = ConfigLocation.resolve(explicit: file.file, environment: ProcessInfo.processInfo.environment)
+        let path = file.location.path
         let configuration = try ConfigLoader.load(path: path)
         if global.verbose {
             Console.output("\(path): paths are relative to \(configuration.directory)")

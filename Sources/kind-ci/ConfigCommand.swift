@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import KindCICore
 
 struct ConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -15,4 +17,6 @@ struct ConfigFileArgument: ParsableArguments {
         discussion: "Default: $KIND_CI_CONFIG, else kind-ci.yml in the current folder.",
         valueName: "file"))
     var file: String?
+
+    var location: ConfigLocation { ConfigLocation(explicit: file, environment: ProcessInfo.processInfo.environment) }
 }

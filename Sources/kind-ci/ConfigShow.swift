@@ -13,8 +13,7 @@ struct ConfigShow: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
-        let path = ConfigLocation.resolve(explicit: file.file, environment: ProcessInfo.processInfo.environment)
-        let text = try ConfigLoader.load(path: path).yamlText()
+        let text = try ConfigLoader.load(path: file.location.path).yamlText()
         FileHandle.standardOutput.write(Data(text.utf8))
     }
 }

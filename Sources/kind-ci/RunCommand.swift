@@ -72,8 +72,8 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
-        var request = RunRequest(configPath: ConfigLocation.resolve(explicit: config, environment: environment),
-                                 configNamed: config != nil || environment["KIND_CI_CONFIG"] != nil,
+        let location = ConfigLocation(explicit: config, environment: environment)
+        var request = RunRequest(configPath: location.path, configNamed: location.named,
                                  host: host, artifacts: artifacts, timeout: timeout.flatMap(ConfigDuration.init(parsing:)),
                                  until: until, environment: environment)
         request.kubeconfig = kubeconfig

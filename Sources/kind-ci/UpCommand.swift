@@ -22,8 +22,8 @@ struct UpCommand: AsyncParsableCommand {
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
-        var request = RunRequest(configPath: ConfigLocation.resolve(explicit: config, environment: environment),
-                                 configNamed: config != nil || environment["KIND_CI_CONFIG"] != nil, environment: environment)
+        let location = ConfigLocation(explicit: config, environment: environment)
+        var request = RunRequest(configPath: location.path, configNamed: location.named, environment: environment)
         request.image = try start.imageReference()
         request.name = start.name
         request.runOptions = start.runOptions
@@ -46,6 +46,7 @@ struct DownCommand: AsyncParsableCommand {
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
+        // `down` reads no configuration: it finds the container by its labels (and --name).
         var request = RunRequest(configPath: ConfigLoader.defaultFileName, configNamed: false, environment: environment)
         request.name = name
         let progress = ProgressReporter(style: LogStyle.detect(environment: environment), quiet: global.quiet)

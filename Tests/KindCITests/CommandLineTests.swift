@@ -86,6 +86,28 @@ import TestSupport
             """)
     }
 
+    /// `KIND_CI_CONFIG=` (empty) names no file: every command that reads the configuration reads
+    /// kind-ci.yml, as without the variable, and stops at its problems before anything else.
+    @Test(arguments: [["config", "check"], ["config", "show"], ["run"], ["up"], ["bake", "--tag", "registry.example.com/kind:{hash}"]])
+    func anEmptyKindCIConfigMeansKindCIYml(arguments: [String]) throws {
+        let folder = try TemporaryFolder()
+        try folder.write("kind-ci.yml", "kind:\n  imag: bsycorp/kind:latest-1.23\n")
+        let result = try KindCIBinary.run(arguments, in: folder.url,
+                                          environment: ReachingKindTests.noCI.merging(["KIND_CI_CONFIG": "", "NO_COLOR": nil]) { $1 })
+        #expect(result.status == ExitStatus.badConfiguration.rawValue, "\(result.stderr)")
+        #expect(result.stderr.contains("kind-ci.yml:2:3: error: kind: unknown key 'imag'"), "\(result.stderr)")
+    }
+
+    /// Nor is the empty variable a named file that must exist: `up`, which works without a
+    /// kind-ci.yml, goes on to the Docker daemon.
+    @Test func upWithAnEmptyKindCIConfigNeedsNoKindCIYml() throws {
+        let folder = try TemporaryFolder()
+        let result = try KindCIBinary.run(["up"], in: folder.url, environment: ReachingKindTests.noCI.merging(["KIND_CI_CONFIG": ""]) { $1 })
+        #expect(result.status != ExitStatus.badConfiguration.rawValue, "\(result.stderr)")
+        #expect(!result.stderr.contains("kind-ci.yml"), "\(result.stderr)")
+        #expect(result.stderr.contains("/nonexistent.sock"), "\(result.stderr)")
+    }
+
     @Test func checkOfAMissingFileSaysHowToCreateOne() throws {
         let folder = try TemporaryFolder()
         let result = try KindCIBinary.run(["config", "check"], in: folder.url, environment: ["KIND_CI_CONFIG": nil])

@@ -16,7 +16,7 @@ public enum RunStop: String, CaseIterable, Sendable, Comparable {
 /// Everything `kind-ci run` (and `up`/`down`) was asked to do.
 public struct RunRequest: Sendable {
     public var configPath: String
-    /// True when the path was named (`--config`, `KIND_CI_CONFIG`): then it must exist.
+    /// True when the path was named (`--config`, `KIND_CI_CONFIG`; `ConfigLocation.named`): then it must exist.
     public var configNamed: Bool
     public var host: String?
     /// Where the kubeconfig goes (`--kubeconfig`); nil: `$KUBECONFIG`'s first entry, else ~/.kube/config.

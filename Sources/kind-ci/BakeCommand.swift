@@ -28,23 +28,15 @@ struct BakeCommand: AsyncParsableCommand {
     @Flag(help: "Push the result (and --also-tag); without it the result stays on the daemon.")
     var push = false
 
-    @Option(help: ArgumentHelp("The kind image to bake from (default: kind.image).", valueName: "image"))
-    var image: String?
+    @OptionGroup var image: KindImageOption<BaseImageHelp>
 
     @Option(name: .customLong("run-option"), parsing: .unconditionalSingleValue,
             help: ArgumentHelp("Replaces --privileged when given; repeatable; write it with '='.", valueName: "option"))
     var runOptions: [String] = []
 
-    @Option(help: ArgumentHelp("The whole bake's deadline (default 1h).", valueName: "duration"))
-    var timeout: String?
+    @OptionGroup var timeout: TimeoutOption<BakeTimeoutHelp>
 
     @OptionGroup var global: GlobalOptions
-
-    func validate() throws {
-        if let timeout, ConfigDuration(parsing: timeout) == nil {
-            throw ValidationError("--timeout \(timeout) is not a duration such as 90s, 20m or 1h30m.")
-        }
-    }
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
@@ -53,15 +45,18 @@ struct BakeCommand: AsyncParsableCommand {
         request.alsoTag = alsoTag
         request.push = push
         request.runOptions = runOptions
-        request.timeout = timeout.flatMap(ConfigDuration.init(parsing:))
-        if let image {
-            switch ImageReference.parse(image) {
-            case let .success(reference): request.image = reference
-            case let .failure(problem): throw ValidationError("--image \(image) is not an image name: \(problem.reason)")
-            }
-        }
+        request.timeout = try timeout.duration()
+        request.image = try image.reference()
         let progress = ProgressReporter(style: LogStyle.detect(environment: environment), quiet: global.quiet)
         let baked = try await SignalTrap.run { [request] in try await KindBake(request: request, progress: progress).execute() }
         Console.output(baked)
     }
+}
+
+enum BaseImageHelp: OptionHelp {
+    static var help: ArgumentHelp { ArgumentHelp("The kind image to bake from (default: kind.image).", valueName: "image") }
+}
+
+enum BakeTimeoutHelp: OptionHelp {
+    static var help: ArgumentHelp { ArgumentHelp("The whole bake's deadline (default 1h).", valueName: "duration") }
 }

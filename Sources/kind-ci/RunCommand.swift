@@ -5,27 +5,6 @@ import Runner
 
 extension RunStop: ExpressibleByArgument {}
 
-/// Options `run` shares with `up` for starting kind.
-struct KindStartOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The kind image to start (default: kind.image from the configuration).", valueName: "image"))
-    var image: String?
-
-    @Option(help: ArgumentHelp("The container's name (default: kind-ci, or kind-ci-<job container> inside a container).", valueName: "name"))
-    var name: String?
-
-    @Option(name: .customLong("run-option"), parsing: .unconditionalSingleValue,
-            help: ArgumentHelp("Replaces --privileged when given; repeatable; write it with '=': --run-option=--cap-add=ALL.", valueName: "option"))
-    var runOptions: [String] = []
-
-    func imageReference() throws -> ImageReference? {
-        guard let image else { return nil }
-        switch ImageReference.parse(image) {
-        case let .success(reference): return reference
-        case let .failure(problem): throw ValidationError("--image \(image) is not an image name: \(problem.reason)")
-        }
-    }
-}
-
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
@@ -45,8 +24,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The folder for the env file, reports and diagnostics.", valueName: "dir"))
     var artifacts = ".kind-ci"
 
-    @Option(help: ArgumentHelp("The overall deadline, e.g. 20m (default: timeout in the configuration, else the CI job's timeout less a margin).", valueName: "duration"))
-    var timeout: String?
+    @OptionGroup var timeout: TimeoutOption<RunTimeoutHelp>
 
     @Option(help: ArgumentHelp("Stop after this phase, write and print .kind-ci/env, exit 0.", valueName: "phase"))
     var until: RunStop?
@@ -62,11 +40,8 @@ struct RunCommand: AsyncParsableCommand {
 
     func validate() throws {
         if keep && !up { throw ValidationError("--keep goes with --up.") }
-        if !up && (start.image != nil || start.name != nil || !start.runOptions.isEmpty) {
+        if !up && (start.kindImage.image != nil || start.name != nil || !start.runOptions.isEmpty) {
             throw ValidationError("--image, --name and --run-option go with --up.")
-        }
-        if let timeout, ConfigDuration(parsing: timeout) == nil {
-            throw ValidationError("--timeout \(timeout) is not a duration such as 90s, 20m or 1h30m.")
         }
     }
 
@@ -74,12 +49,12 @@ struct RunCommand: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         let location = ConfigLocation(explicit: config, environment: environment)
         var request = RunRequest(configPath: location.path, configNamed: location.named,
-                                 host: host, artifacts: artifacts, timeout: timeout.flatMap(ConfigDuration.init(parsing:)),
+                                 host: host, artifacts: artifacts, timeout: try timeout.duration(),
                                  until: until, environment: environment)
         request.kubeconfig = kubeconfig
         request.up = up
         request.keep = keep
-        request.image = try start.imageReference()
+        request.image = try start.kindImage.reference()
         request.name = start.name
         request.runOptions = start.runOptions
         request.verbose = global.verbose
@@ -92,5 +67,12 @@ struct RunCommand: AsyncParsableCommand {
             await progress.output(outcome.closingLine)
             if let failure = outcome.failure { throw failure }
         }
+    }
+}
+
+enum RunTimeoutHelp: OptionHelp {
+    static var help: ArgumentHelp {
+        ArgumentHelp("The overall deadline, e.g. 20m (default: timeout in the configuration, else the CI job's timeout less a margin).",
+                     valueName: "duration")
     }
 }

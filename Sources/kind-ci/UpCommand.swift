@@ -24,7 +24,7 @@ struct UpCommand: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         let location = ConfigLocation(explicit: config, environment: environment)
         var request = RunRequest(configPath: location.path, configNamed: location.named, environment: environment)
-        request.image = try start.imageReference()
+        request.image = try start.kindImage.reference()
         request.name = start.name
         request.runOptions = start.runOptions
         let progress = ProgressReporter(style: LogStyle.detect(environment: environment), quiet: global.quiet)

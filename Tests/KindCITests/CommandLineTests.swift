@@ -37,6 +37,22 @@ import TestSupport
         #expect(result.stderr.contains("Usage:") || result.stderr.contains("contradict"))
     }
 
+    /// `--image` and `--timeout` are checked with the arguments, by every command that takes them:
+    /// 64, the command's own usage, nothing started.
+    @Test(arguments: [
+        (["run", "--timeout", "5x"], "--timeout 5x is not a duration such as 90s, 20m or 1h30m."),
+        (["bake", "--tag", "x", "--timeout", "5x"], "--timeout 5x is not a duration such as 90s, 20m or 1h30m."),
+        (["run", "--up", "--image", "Bad_Name"], "--image Bad_Name is not an image name: 'Bad_Name' is not a valid repository name part"),
+        (["up", "--image", "Bad_Name"], "--image Bad_Name is not an image name: 'Bad_Name' is not a valid repository name part"),
+        (["bake", "--tag", "x", "--image", "Bad_Name"], "--image Bad_Name is not an image name: 'Bad_Name' is not a valid repository name part"),
+    ])
+    func badImageAndTimeoutOptionsExit64(arguments: [String], says expected: String) throws {
+        let result = try KindCIBinary.run(arguments, environment: ReachingKindTests.noCI)
+        #expect(result.status == ExitStatus.usage.rawValue, "\(result.stderr)")
+        #expect(result.stderr.contains("Error: \(expected)"), "\(result.stderr)")
+        #expect(result.stderr.contains("Usage: kind-ci \(arguments[0]) "), "\(result.stderr)")
+    }
+
     @Test func checkAcceptsAValidFileWithOneLine() throws {
         let folder = try TemporaryFolder()
         try folder.write("kind-ci.yml", Self.validConfig)

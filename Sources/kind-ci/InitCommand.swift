@@ -3,8 +3,9 @@ import Foundation
 import KindCICore
 import Providers
 
-struct Init: ParsableCommand {
+struct InitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "init",
         abstract: "Write a CI host's pipeline files and, if there is none, a kind-ci.yml.",
         discussion: """
             Existing pipeline files are never overwritten without --force; an existing kind-ci.yml \

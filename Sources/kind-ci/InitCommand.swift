@@ -78,13 +78,7 @@ struct InitCommand: ParsableCommand {
         let root = URL(fileURLWithPath: directory)
         if bake {
             options.bake = true
-            // The manifests of the kind-ci.yml there is, or of the one about to be scaffolded.
-            let existing = root.appendingPathComponent(ConfigScaffold.path)
-            let configuration = FileManager.default.fileExists(atPath: existing.path) ? try? ConfigLoader.load(path: existing.path)
-                : (try? ConfigScaffold.render(repository: root, kindImage: kindImage)).flatMap {
-                    try? ConfigLoader.decode(Data($0.contents.utf8), path: ConfigScaffold.path, directory: root)
-                }
-            options.bakeWatch = PipelineOptions.bakeWatch(configuration)
+            options.bakeWatch = try bakeWatch(root: root, kindImage: kindImage)
         }
         let pipeline = try host.pipelineFiles(options)
         if stdout {
@@ -102,5 +96,19 @@ struct InitCommand: ParsableCommand {
         for path in outcome.written { Console.output("wrote \(path)") }
         if outcome.keptConfiguration { Console.output("kept \(ConfigScaffold.path) as it is") }
         Console.output("next: review \(ConfigScaffold.path), run `kind-ci config check`, and commit the files")
+    }
+
+    /// What `--bake` watches: kind-ci.yml and the manifests of the one there is, or of the one
+    /// about to be scaffolded. One there is must be valid: its problems stop `init` (78) as they
+    /// stop `config check`, named by the folder as given (`--dir`).
+    private func bakeWatch(root: URL, kindImage: ImageReference) throws -> [String] {
+        let existing = directory == "." ? ConfigScaffold.path : (directory as NSString).appendingPathComponent(ConfigScaffold.path)
+        let configuration = if FileManager.default.fileExists(atPath: existing) {
+            try ConfigLoader.load(path: existing)
+        } else {
+            try ConfigLoader.decode(Data(ConfigScaffold.render(repository: root, kindImage: kindImage).contents.utf8),
+                                    path: ConfigScaffold.path, directory: root)
+        }
+        return PipelineOptions.bakeWatch(configuration)
     }
 }

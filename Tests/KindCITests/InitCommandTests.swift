@@ -92,6 +92,30 @@ import TestSupport
         #expect(result.stderr.contains(expected), "\(result.stderr)")
     }
 
+    /// `--bake` watches the manifests of the kind-ci.yml there is: one that is not valid stops
+    /// `init` with 78 and its problems as `config check` prints them, located, and nothing is written.
+    @Test func bakeBesideAnInvalidKindCIYmlExits78() throws {
+        let folder = try TemporaryFolder()
+        let invalid = "deploy:\n  - manifests: k8s/\nwait: {timeout: soon}\n"
+        try folder.write("kind-ci.yml", invalid)
+        let environment: [String: String?] = ["KIND_CI_CONFIG": nil, "NO_COLOR": nil]
+        let result = try KindCIBinary.run(["init", "gitlab", "--bake"], in: folder.url, environment: environment)
+        #expect(result.status == ExitStatus.badConfiguration.rawValue, "\(result.stderr)")
+        #expect(result.stderr.contains("kind-ci.yml:3:17: error: wait.timeout: expected a duration"), "\(result.stderr)")
+        #expect(result.stderr.contains("kind-ci.yml:2:16: error: deploy[0].manifests: 'k8s/' does not exist"), "\(result.stderr)")
+        #expect(result.stderr == (try KindCIBinary.run(["config", "check"], in: folder.url, environment: environment)).stderr)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.url.path) == ["kind-ci.yml"])
+        #expect(Self.contents(folder, "kind-ci.yml") == invalid)
+
+        // From elsewhere, the file is named by the folder given.
+        let path = folder.url.appendingPathComponent("kind-ci.yml").path
+        let printed = try KindCIBinary.run(["init", "gitlab", "--bake", "--stdout", "--dir", folder.url.path], environment: environment)
+        #expect(printed.status == ExitStatus.badConfiguration.rawValue, "\(printed.stderr)")
+        #expect(printed.stdout.isEmpty)
+        #expect(printed.stderr.contains("\(path):3:17: error: wait.timeout"), "\(printed.stderr)")
+        #expect(printed.stderr == (try KindCIBinary.run(["config", "check", path], environment: environment)).stderr)
+    }
+
     @Test func anUnsupportedKindImageIsBadConfiguration() throws {
         let result = try KindCIBinary.run(["init", "gitlab", "--kubernetes", "1.12", "--stdout"])
         #expect(result.status == ExitStatus.badConfiguration.rawValue)

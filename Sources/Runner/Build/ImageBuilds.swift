@@ -21,28 +21,15 @@ struct ImageBuilds: Sendable {
     }
 
     func run(deadline: ContinuousClock.Instant) async throws -> [Built] {
-        let entries = configuration.build
-        var results: [Int: Result<Built, ImageBuildFailed.Failure>] = [:]
-        try await withThrowingTaskGroup(of: (Int, Result<Built, ImageBuildFailed.Failure>).self) { group in
-            var next = 0
-            func startNext() {
-                guard next < entries.count else { return }
-                let index = next
-                next += 1
-                group.addTask { (index, try await build(entries[index], deadline: deadline)) }
-            }
-            for _ in 0..<min(configuration.buildJobs, entries.count) { startNext() }
-            while let (index, result) = try await group.next() {
-                results[index] = result
-                startNext()
-            }
+        let results = try await BoundedConcurrency.map(configuration.build, atMost: configuration.buildJobs) { entry in
+            try await build(entry, deadline: deadline)
         }
-        let failures = entries.indices.compactMap { index -> ImageBuildFailed.Failure? in
-            if case let .failure(failure) = results[index] { return failure }
+        let failures = results.compactMap { result -> ImageBuildFailed.Failure? in
+            if case let .failure(failure) = result { return failure }
             return nil
         }
         guard failures.isEmpty else { throw ImageBuildFailed(failures: failures) }
-        return entries.indices.compactMap { try? results[$0]?.get() }
+        return results.compactMap { try? $0.get() }
     }
 
     /// How often a build whose connection to kind's docker dropped is started again.

@@ -15,25 +15,18 @@ struct PrePull: Sendable {
     /// run's timeline.
     func run(_ images: [ImageReference], started: ContinuousClock.Instant, until deadline: ContinuousClock.Instant) async {
         await progress.note("pre-pulling \(images.count) image\(images.count == 1 ? "" : "s") the manifests run into kind's docker while Kubernetes boots")
-        let finished: Bool = await withTaskGroup(of: Bool.self) { group in
-            var pending = images.makeIterator()
-            for _ in 0..<Self.parallel {
-                guard let image = pending.next() else { break }
-                group.addTask { await pull(image, until: deadline) }
-            }
-            while let done = await group.next() {
-                guard done else { return false }
-                if let image = pending.next() { group.addTask { await pull(image, until: deadline) } }
-            }
-            return true
+        do {
+            try await BoundedConcurrency.forEach(images, atMost: Self.parallel) { image in try await pull(image, until: deadline) }
+        } catch {
+            // A run that failed or was stopped first cut the pulls short: no span to show.
+            return
         }
-        // A run that failed or was stopped first cut the pulls short: no span to show.
-        if finished { await report.span(.prePull, from: started) }
+        await report.span(.prePull, from: started)
     }
 
-    /// One image, logged and recorded; false when the run was cancelled meanwhile.
-    private func pull(_ image: ImageReference, until deadline: ContinuousClock.Instant) async -> Bool {
-        guard let outcome = try? await puller.pull(image, until: deadline) else { return false }
+    /// One image, logged and recorded; throws only when the run was cancelled meanwhile.
+    private func pull(_ image: ImageReference, until deadline: ContinuousClock.Instant) async throws {
+        let outcome = try await puller.pull(image, until: deadline)
         switch outcome {
         case .present:
             await progress.output("[\(image)] already in kind's docker")
@@ -45,6 +38,5 @@ struct PrePull: Sendable {
             await progress.note("warning: could not pre-pull \(image): \(reason); its pods will pull it themselves")
             await report.add(RunPhase.prePull, "pre-pull \(image)", duration: .zero, .skipped("not pre-pulled: \(reason)"))
         }
-        return true
     }
 }

@@ -34,22 +34,11 @@ struct Deployer: Sendable {
         return targets.filter { Readiness.waitedKinds.contains($0.resource.kind) }
     }
 
-    /// Applies `manifests` concurrently, a few at a time; each object is logged as applied.
+    /// Applies `manifests` concurrently, a few at a time; each object is logged as applied. The
+    /// targets are in the order of `manifests`.
     private func applyAll(_ manifests: [Manifest], until deadline: ContinuousClock.Instant) async throws -> [RolloutWait.Target] {
-        try await withThrowingTaskGroup(of: RolloutWait.Target.self) { group in
-            var targets: [RolloutWait.Target] = []
-            var pending = manifests.makeIterator()
-            for _ in 0..<Self.parallelApplies {
-                guard let manifest = pending.next() else { break }
-                group.addTask { try await applyOne(manifest, until: deadline) }
-            }
-            while let target = try await group.next() {
-                targets.append(target)
-                if let manifest = pending.next() {
-                    group.addTask { try await applyOne(manifest, until: deadline) }
-                }
-            }
-            return targets
+        try await BoundedConcurrency.map(manifests, atMost: Self.parallelApplies) { manifest in
+            try await applyOne(manifest, until: deadline)
         }
     }
 

@@ -126,20 +126,12 @@ struct Diagnostics: Sendable {
                 }
             }
         }
-        await withTaskGroup(of: (String, String?).self) { group in
-            var pending = requests.makeIterator()
-            func next() {
-                guard let request = pending.next() else { return }
-                group.addTask {
-                    let response = try? await client.transport.sendRetrying(.GET, request.path, until: min(deadline, .now + .seconds(10)))
-                    return (request.file, response.flatMap { $0.status == 200 ? $0.text : nil })
-                }
-            }
-            for _ in 0..<4 { next() }
-            for await (file, text) in group {
-                if let text { write(file, text) }
-                next()
-            }
+        // Written here as each comes, not by the reads themselves: a pod's logs share folders.
+        await BoundedConcurrency.forEach(requests, atMost: 4) { request in
+            let response = try? await client.transport.sendRetrying(.GET, request.path, until: min(deadline, .now + .seconds(10)))
+            return (request.file, response.flatMap { $0.status == 200 ? $0.text : nil })
+        } receive: { _, log in
+            if let text = log.1 { write(log.0, text) }
         }
     }
 

@@ -19,29 +19,17 @@ struct CLIBuilder: Sendable {
         for image in entry.cacheFrom { arguments += ["--cache-from", image.description] }
         arguments.append(directory.appendingPathComponent(entry.context).path)
         // kind's docker is plain TCP: TLS settings and contexts meant for another daemon must not apply.
-        var variables: [Environment.Key: String?] = ["DOCKER_HOST": dockerHost, "DOCKER_BUILDKIT": "1",
-                                                      "DOCKER_TLS_VERIFY": nil, "DOCKER_CERT_PATH": nil, "DOCKER_CONTEXT": nil]
+        var variables: [String: String?] = ["DOCKER_HOST": dockerHost, "DOCKER_BUILDKIT": "1",
+                                            "DOCKER_TLS_VERIFY": nil, "DOCKER_CERT_PATH": nil, "DOCKER_CONTEXT": nil]
         if environment["PATH"] == nil { variables["PATH"] = "/usr/local/bin:/usr/bin:/bin" }
-        var options = PlatformOptions()
-        options.createSession = true
-        options.teardownSequence = [.gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: .seconds(5))]
-        let configuration = Configuration(executable: .name("docker"), arguments: Arguments(arguments),
-                                          environment: .inherit.updating(variables), platformOptions: options)
-        let result: ExecutionResult<Void, SequenceOutput, CombinedErrorOutput>
+        let outcome: ChildProcess.Outcome
         do {
-            result = try await run(configuration, input: .none, output: .sequence, error: .combinedWithOutput) { execution in
-                for try await line in execution.standardOutput.strings() {
-                    await log.append(line + "\n")
-                }
-            }
+            outcome = try await ChildProcess(executable: .name("docker"), arguments: arguments, environment: variables)
+                .run { line in await log.append(line + "\n") }
         } catch let error as SubprocessError {
             throw Problem.dockerCLIMissing(String(describing: error))
         }
-        switch result.terminationStatus {
-        case .exited(0): return
-        case let .exited(code): throw BuildStepFailed(reason: "docker build exited with \(code)")
-        case let .signaled(signal): throw BuildStepFailed(reason: "docker build was killed by signal \(signal)")
-        }
+        guard outcome.succeeded else { throw BuildStepFailed(reason: "docker build \(outcome.description)") }
     }
 }
 

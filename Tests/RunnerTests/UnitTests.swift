@@ -106,6 +106,14 @@ import Testing
         #expect(file.text == "DOCKER_HOST=tcp://kind:2375\nKIND_CI_HOST=kind\nNO_PROXY=localhost,.internal,kind\n")
         #expect(EnvFile.forKind(at: address, environment: ["NO_PROXY": "kind"]).text.hasSuffix("NO_PROXY=kind\n"))
     }
+
+    /// `docker build` (`builder: cli`) reaches kind's docker as the other children do, BuildKit on.
+    @Test func givesDockerBuildKindsPlainDocker() {
+        let builder = CLIBuilder(dockerHost: "tcp://kind:2375", environment: ["PATH": "/bin", "DOCKER_TLS_VERIFY": "1"])
+        #expect(builder.childEnvironment == ["DOCKER_HOST": "tcp://kind:2375", "DOCKER_BUILDKIT": "1",
+                                             "DOCKER_TLS_VERIFY": nil, "DOCKER_CERT_PATH": nil, "DOCKER_CONTEXT": nil])
+        #expect(CLIBuilder(dockerHost: "tcp://kind:2375", environment: [:]).childEnvironment["PATH"] == "/usr/local/bin:/usr/bin:/bin")
+    }
 }
 
 @Suite struct KindCandidatesTests {

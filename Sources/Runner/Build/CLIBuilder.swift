@@ -18,18 +18,26 @@ struct CLIBuilder: Sendable {
         // BuildKit fetches what it needs of a cache image from its registry itself.
         for image in entry.cacheFrom { arguments += ["--cache-from", image.description] }
         arguments.append(directory.appendingPathComponent(entry.context).path)
-        // kind's docker is plain TCP: TLS settings and contexts meant for another daemon must not apply.
-        var variables: [String: String?] = ["DOCKER_HOST": dockerHost, "DOCKER_BUILDKIT": "1",
-                                            "DOCKER_TLS_VERIFY": nil, "DOCKER_CERT_PATH": nil, "DOCKER_CONTEXT": nil]
-        if environment["PATH"] == nil { variables["PATH"] = "/usr/local/bin:/usr/bin:/bin" }
         let outcome: ChildProcess.Outcome
         do {
-            outcome = try await ChildProcess(executable: .name("docker"), arguments: arguments, environment: variables)
+            outcome = try await ChildProcess(executable: .name("docker"), arguments: arguments, environment: childEnvironment)
                 .run { line in await log.append(line + "\n") }
         } catch let error as SubprocessError {
             throw Problem.dockerCLIMissing(String(describing: error))
         }
         guard outcome.succeeded else { throw BuildStepFailed(reason: "docker build \(outcome.description)") }
+    }
+
+    /// What `docker build` gets on top of the job's environment: kind's docker as every child of
+    /// kind-ci gets it (`EnvFile.childEnvironment`: TLS settings and contexts meant for another
+    /// daemon removed), with BuildKit on.
+    var childEnvironment: [String: String?] {
+        var kind = EnvFile()
+        kind.set("DOCKER_HOST", dockerHost)
+        var variables = kind.childEnvironment
+        variables["DOCKER_BUILDKIT"] = "1"
+        if environment["PATH"] == nil { variables["PATH"] = "/usr/local/bin:/usr/bin:/bin" }
+        return variables
     }
 }
 

@@ -34,8 +34,8 @@ let package = Package(
             ],
             plugins: ["EmbedTemplates"]
         ),
-        // `kind-ci run`, `up`, `down`: finding and waiting for kind, Docker and (later) Kubernetes
-        // clients, progress and diagnoses.
+        // `kind-ci run`, `up`, `down`, `bake`: finding, starting and waiting for kind; the Docker and
+        // Kubernetes clients; builds, deploys, tests, reports, progress and diagnoses.
         .target(
             name: "Runner",
             dependencies: [

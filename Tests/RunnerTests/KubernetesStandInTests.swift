@@ -118,7 +118,7 @@ import TestSupport
     }
 }
 
-/// The stand-in inside a container (as the kind stand-in image will hold it), reached the way a
+/// The stand-in inside a container (as the kind stand-in image holds it), reached the way a
 /// job reaches kind: through a published port, with kind's certificate and `tls-server-name`.
 @Suite(.enabled(if: TestDocker.enabled))
 struct KubernetesStandInContainerTests {

@@ -1,8 +1,9 @@
 import Foundation
 
 /// A test-support executable run inside a container on the test dockerd (from the local
-/// `debian:12-slim`), as the kind stand-in image will run it: the executable and the Swift runtime
-/// it links are mounted at the paths they have here, so the build needs no static linking.
+/// `debian:12-slim`), as in the kind stand-in image: the executable and the Swift runtime it links
+/// are mounted at the paths they have here (the image copies them there), so the build needs no
+/// static linking.
 public final class StandInContainer: @unchecked Sendable {
     public let id: String
 

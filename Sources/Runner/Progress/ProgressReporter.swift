@@ -61,7 +61,8 @@ public actor ProgressReporter {
         emit("    \(text)\n")
     }
 
-    /// A line of a child's output (a build's, later a test's), shown as it is.
+    /// A line shown as it is: a child's output (a build's, a `run:` step's, the tests') and the
+    /// results and closing lines.
     public func output(_ line: String) {
         clearLiveLine()
         emit(line + "\n")

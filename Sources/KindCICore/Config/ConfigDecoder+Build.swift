@@ -1,0 +1,138 @@
+import Foundation
+import Yams
+
+/// `build:`, `builder` and `build_jobs`: the images to build, each checked for a usable name, a
+/// context and Dockerfile that exist, and names that set distinct variables.
+extension ConfigDecoder {
+    func readBuild(_ node: Node) -> [BuildEntry] {
+        guard let items = reader.sequence(node, "build", example: "'- image: example-app:ci'") else { return [] }
+        var entries: [BuildEntry] = []
+        var firstByName: [String: Int] = [:]
+        for (index, item) in items.enumerated() {
+            let subject = "build[\(index)]"
+            guard let entry = readBuildEntry(item, subject) else { continue }
+            let nameNode = item.mapping?["name"] ?? item.mapping?["image"]
+            if let first = firstByName[entry.environmentName] {
+                reader.report(nameNode, subject,
+                              "its name \(entry.environmentName) is already used by build[\(first)]; both would set \(entry.environmentVariable)",
+                              fix: "give one of them a distinct 'name:', e.g. 'name: \(entry.name ?? entry.image.lastPathSegment)-2'")
+            } else {
+                firstByName[entry.environmentName] = index
+            }
+            entries.append(entry)
+        }
+        return entries
+    }
+
+    private func readBuildEntry(_ node: Node, _ subject: String) -> BuildEntry? {
+        let keys = ["image", "name", "context", "dockerfile", "args", "target", "labels", "builder", "cache_from"]
+        guard let fields = reader.mapping(node, subject, keys: keys, example: "'- image: example-app:ci'") else { return nil }
+        let imageNode = fields["image"]
+        let image = imageNode.flatMap { readBuildImage($0, "\(subject).image") }
+        if imageNode == nil {
+            reader.report(node, subject, "missing 'image', the name to build the image as",
+                          fix: "add e.g. 'image: example-app:ci'")
+        }
+        // The other keys are read even without a usable image, so that all their problems show at once.
+        var name: String?
+        if let node = fields["name"], let text = reader.string(node, "\(subject).name", example: "'name: app'") {
+            if text.contains(where: { $0.isASCII && ($0.isLetter || $0.isNumber) }) {
+                name = text
+            } else {
+                reader.report(node, "\(subject).name", "'\(text)' has no letter or digit to name a variable by",
+                              fix: "write e.g. 'name: app' (it becomes KIND_CI_IMAGE_APP)")
+            }
+        }
+        var context = "."
+        var contextInside = true
+        if let node = fields["context"], let text = reader.string(node, "\(subject).context", example: "'context: .'") {
+            context = text
+            contextInside = staysInside(text, node, "\(subject).context")
+            if contextInside, !exists(text, folder: true) {
+                reader.report(node, "\(subject).context", "folder '\(text)' does not exist",
+                              fix: "paths are relative to the folder holding the configuration file; name an existing folder")
+            }
+        }
+        var dockerfile: String?
+        if let node = fields["dockerfile"] {
+            dockerfile = reader.string(node, "\(subject).dockerfile", example: "'dockerfile: Dockerfile'")
+            if let dockerfile, staysInside(dockerfile, node, "\(subject).dockerfile"), !exists(dockerfile, folder: false) {
+                reader.report(node, "\(subject).dockerfile", "file '\(dockerfile)' does not exist",
+                              fix: "paths are relative to the folder holding the configuration file, not to the context")
+            }
+        } else if let image, fields.complete, contextInside, exists(context, folder: true),
+                  case let path = BuildEntry.defaultDockerfile(inContext: context), !exists(path, folder: false) {
+            reader.report(imageNode, subject, "there is no '\(path)' to build '\(image)' from",
+                          fix: "add that Dockerfile, or name yours with 'dockerfile:'")
+        }
+        let args = fields["args"].flatMap {
+            reader.stringPairs($0, "\(subject).args", example: "'args: {VERSION: \"1.0\"}'")
+        }
+        let target = fields["target"].flatMap { reader.string($0, "\(subject).target", example: "'target: runtime'") }
+        let labels = fields["labels"].flatMap {
+            reader.stringPairs($0, "\(subject).labels", example: "'labels: {org.opencontainers.image.source: ci}'")
+        }
+        let builder = fields["builder"].flatMap { readBuilder($0, "\(subject).builder") }
+        let cacheFrom = fields["cache_from"].map { readCacheFrom($0, "\(subject).cache_from") } ?? []
+        guard let image else { return nil }
+        var entry = BuildEntry(image: image)
+        entry.name = name
+        entry.context = context
+        entry.dockerfile = dockerfile
+        entry.args = args?.map { BuildArgument(name: $0.key, value: $0.value) } ?? []
+        entry.target = target
+        entry.labels = labels?.map { BuildArgument(name: $0.key, value: $0.value) } ?? []
+        entry.builder = builder
+        entry.cacheFrom = cacheFrom
+        return entry
+    }
+
+    /// One image reference or a list of them; every item is checked, so all bad ones show at once.
+    private func readCacheFrom(_ node: Node, _ subject: String) -> [ImageReference] {
+        let example = "'cache_from: registry.example.com/team/app:main'"
+        guard let items = node.sequence.map(Array.init) else { return readImage(node, subject, example: example).map { [$0] } ?? [] }
+        if items.isEmpty {
+            reader.report(node, subject, "expected at least one image, found an empty list", fix: "write it as \(example), or leave it out")
+        }
+        return items.enumerated().compactMap { index, item in readImage(item, "\(subject)[\(index)]", example: example) }
+    }
+
+    /// The name an image is built as: tagged, and not `latest`, since kind's pods would try to pull it.
+    private func readBuildImage(_ node: Node, _ subject: String) -> ImageReference? {
+        guard let image = readImage(node, subject) else { return nil }
+        let tagged = "\(image.registry.map { "\($0)/" } ?? "")\(image.path):ci"
+        if image.digest != nil {
+            reader.report(node, subject, "'\(image)' names a digest, but a build produces a tag",
+                          fix: "name it by a tag, e.g. '\(tagged)'")
+            return nil
+        }
+        guard let tag = image.tag, tag != "latest" else {
+            reader.report(node, subject,
+                          "'\(image)' needs a tag other than 'latest': pods always pull a latest or untagged image, and kind runs yours from its own docker without a registry",
+                          fix: "add a tag, e.g. '\(tagged)'")
+            return nil
+        }
+        return image
+    }
+
+    func readBuilder(_ node: Node, _ subject: String) -> Builder? {
+        let names = Builder.allCases.map(\.rawValue)
+        guard let text = reader.string(node, subject, example: "'builder: native'") else { return nil }
+        guard let builder = Builder(rawValue: text) else {
+            reader.report(node, subject, "expected \(names.joined(separator: " or ")), found '\(text)'",
+                          fix: "write 'builder: native' (kind's docker API) or 'builder: cli' (the docker CLI, for BuildKit-only syntax)")
+            return nil
+        }
+        return builder
+    }
+
+    /// `build_jobs`: how many images build at once.
+    func readBuildJobs(_ node: Node) -> Int? {
+        guard let jobs = node.int, (1...32).contains(jobs) else {
+            reader.report(node, "build_jobs", "expected a number of parallel builds from 1 to 32, found \(NodeReader.describe(node))",
+                          fix: "write e.g. 'build_jobs: 3'")
+            return nil
+        }
+        return jobs
+    }
+}

@@ -96,7 +96,7 @@ public enum ConfigScaffold {
             used.insert(name)
             return Context.Build(image: "\(name):\(tag)",
                                  context: file.folder.isEmpty ? nil : file.folder,
-                                 dockerfile: file.fileName == "Dockerfile" ? nil : file.path)
+                                 dockerfile: file.fileName == "Dockerfile" ? nil : file.fileName)
         }
     }
 }

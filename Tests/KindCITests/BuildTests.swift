@@ -86,7 +86,7 @@ struct BuildTests {
 
     @Test func aDockerfileOutsideTheContextBuilds() throws {
         let image = Self.tag()
-        let folder = try project("build:\n  - image: \(image)\n    context: src\n    dockerfile: ci/app.Dockerfile\n", files: [
+        let folder = try project("build:\n  - image: \(image)\n    context: src\n    dockerfile: ../ci/app.Dockerfile\n", files: [
             "ci/app.Dockerfile": Self.busyboxBase + "COPY hello.txt /hello.txt\nCMD [\"cat\", \"/hello.txt\"]\n",
             "src/hello.txt": "outside\n",
         ])
@@ -94,6 +94,32 @@ struct BuildTests {
         let result = try run(folder)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(try TestDocker.docker(["run", "--rm", image]) == "outside")
+    }
+
+    /// `dockerfile` is relative to the context, as Compose users write it: `context: web` with
+    /// `dockerfile: Dockerfile`, and a named Dockerfile in a folder of its context.
+    @Test func theDockerfileIsFoundInsideTheContext() throws {
+        let web = Self.tag()
+        let api = Self.tag()
+        let folder = try project("""
+            build:
+              - image: \(web)
+                context: web
+                dockerfile: Dockerfile
+              - image: \(api)
+                context: services/api
+                dockerfile: docker/api.Dockerfile
+            """, files: [
+                "web/Dockerfile": Self.busyboxBase + "COPY page.txt /page.txt\nCMD [\"cat\", \"/page.txt\"]\n",
+                "web/page.txt": "web page\n",
+                "services/api/docker/api.Dockerfile": Self.busyboxBase + "COPY reply.txt /reply.txt\nCMD [\"cat\", \"/reply.txt\"]\n",
+                "services/api/reply.txt": "api reply\n",
+            ])
+        defer { _ = try? TestDocker.docker(["rmi", "-f", web, api]) }
+        let result = try run(folder)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try TestDocker.docker(["run", "--rm", web]) == "web page")
+        #expect(try TestDocker.docker(["run", "--rm", api]) == "api reply")
     }
 
     @Test func aFailingRunNamesTheStepAndExits65() throws {

@@ -56,14 +56,13 @@ extension ConfigDecoder {
         var dockerfile: String?
         if let node = fields["dockerfile"] {
             dockerfile = reader.string(node, "\(subject).dockerfile", example: "'dockerfile: Dockerfile'")
-            if let dockerfile, staysInside(dockerfile, node, "\(subject).dockerfile"), !exists(dockerfile, folder: false) {
-                reader.report(node, "\(subject).dockerfile", "file '\(dockerfile)' does not exist",
-                              fix: "paths are relative to the folder holding the configuration file, not to the context")
+            if let dockerfile, contextInside {
+                checkDockerfile(dockerfile, context: context, node, "\(subject).dockerfile")
             }
         } else if let image, fields.complete, contextInside, exists(context, folder: true),
-                  case let path = BuildEntry.defaultDockerfile(inContext: context), !exists(path, folder: false) {
+                  case let path = BuildEntry.dockerfilePath("Dockerfile", inContext: context), !exists(path, folder: false) {
             reader.report(imageNode, subject, "there is no '\(path)' to build '\(image)' from",
-                          fix: "add that Dockerfile, or name yours with 'dockerfile:'")
+                          fix: "add that Dockerfile, or name yours with 'dockerfile:' (relative to the context)")
         }
         let args = fields["args"].flatMap {
             reader.stringPairs($0, "\(subject).args", example: "'args: {VERSION: \"1.0\"}'")
@@ -85,6 +84,22 @@ extension ConfigDecoder {
         entry.builder = builder
         entry.cacheFrom = cacheFrom
         return entry
+    }
+
+    /// `dockerfile` is looked for in the context; when it is missing there but exists relative to
+    /// the configuration's folder (how kind-ci.yml read it once), the fix says how to write it.
+    private func checkDockerfile(_ dockerfile: String, context: String, _ node: Node, _ subject: String) {
+        let path = BuildEntry.dockerfilePath(dockerfile, inContext: context)
+        guard staysInside(path, node, subject), !exists(path, folder: false) else { return }
+        let lookedAt = path == dockerfile ? "'\(path)'" : "'\(path)' (dockerfile '\(dockerfile)' in context '\(context)')"
+        if path != dockerfile, !dockerfile.hasPrefix("/"), exists(dockerfile, folder: false) {
+            let relative = BuildEntry.path(dockerfile, relativeToContext: context)
+            reader.report(node, subject, "file \(lookedAt) does not exist; '\(dockerfile)' does, next to the configuration file",
+                          fix: "the dockerfile is relative to the context, as in Compose: write 'dockerfile: \(relative)'")
+        } else {
+            reader.report(node, subject, "file \(lookedAt) does not exist",
+                          fix: "the dockerfile is relative to the context, as in Compose; name an existing file")
+        }
     }
 
     /// One image reference or a list of them; every item is checked, so all bad ones show at once.

@@ -56,7 +56,7 @@ extension BuildEntry {
             ("image", .text(image.description)),
             name.map { ("name", .text($0)) },
             ("context", .text(context)),
-            ("dockerfile", .text(dockerfilePath)),
+            ("dockerfile", .text(dockerfile ?? "Dockerfile")),
             args.isEmpty ? nil : ("args", .pairs(args.map { ($0.name, .text($0.value)) })),
             target.map { ("target", .text($0)) },
             labels.isEmpty ? nil : ("labels", .pairs(labels.map { ($0.name, .text($0.value)) })),

@@ -71,7 +71,8 @@ public struct BuildEntry: Sendable, Equatable {
     /// Overrides the image's last path segment as the `KIND_CI_IMAGE_<NAME>` suffix.
     public var name: String?
     public var context = "."
-    /// Relative to the configuration's folder, like every path; nil means `Dockerfile` in the context.
+    /// Relative to the context, as in Compose, Skaffold and `docker buildx bake`, whose key names
+    /// kind-ci.yml borrows; nil means `Dockerfile` in the context.
     public var dockerfile: String?
     public var args: [BuildArgument] = []
     public var target: String?
@@ -98,13 +99,24 @@ public struct BuildEntry: Sendable, Equatable {
 
     /// The Dockerfile's path relative to the configuration's folder.
     public var dockerfilePath: String {
-        dockerfile ?? Self.defaultDockerfile(inContext: context)
+        Self.dockerfilePath(dockerfile ?? "Dockerfile", inContext: context)
     }
 
-    /// `Dockerfile` inside the context folder, as `docker build` looks for it.
-    static func defaultDockerfile(inContext context: String) -> String {
+    /// `dockerfile` (relative to the context, unless absolute) as a path relative to the
+    /// configuration's folder.
+    static func dockerfilePath(_ dockerfile: String, inContext context: String) -> String {
+        guard !dockerfile.hasPrefix("/") else { return dockerfile }
         let folder = context.hasSuffix("/") ? String(context.dropLast()) : context
-        return folder == "." ? "Dockerfile" : "\(folder)/Dockerfile"
+        return folder == "." || folder.isEmpty ? dockerfile : "\(folder)/\(dockerfile)"
+    }
+
+    /// How `path` (relative to the configuration's folder) is written relative to `context`: for
+    /// the fix when a dockerfile was written relative to the configuration's folder.
+    static func path(_ path: String, relativeToContext context: String) -> String {
+        let from = context.split(separator: "/").filter { $0 != "." }
+        let to = path.split(separator: "/").filter { $0 != "." }
+        let shared = zip(from, to).prefix { $0 == $1 }.count
+        return (Array(repeating: "..", count: from.count - shared) + to.dropFirst(shared).map(String.init)).joined(separator: "/")
     }
 }
 

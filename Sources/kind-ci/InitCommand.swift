@@ -73,12 +73,13 @@ struct InitCommand: ParsableCommand {
             }
             return
         }
-        let kindImage = try PipelineOptions.kindImage(named: self.kindImage, kubernetes: kubernetes)
-        var options = PipelineOptions(kindImage: kindImage, job: job, stage: stage, runnerImage: runnerImage, parallel: parallel)
         let root = URL(fileURLWithPath: directory)
+        let existing = try existingConfiguration()
+        let kindImage = try chosenKindImage(existing: existing)
+        var options = PipelineOptions(kindImage: kindImage, job: job, stage: stage, runnerImage: runnerImage, parallel: parallel)
         if bake {
             options.bake = true
-            options.bakeWatch = try bakeWatch(root: root, kindImage: kindImage)
+            options.bakeWatch = try bakeWatch(existing, root: root, kindImage: kindImage)
         }
         let pipeline = try host.pipelineFiles(options)
         if stdout {
@@ -98,17 +99,35 @@ struct InitCommand: ParsableCommand {
         Console.output("next: review \(ConfigScaffold.path), run `kind-ci config check`, and commit the files")
     }
 
-    /// What `--bake` watches: kind-ci.yml and the manifests of the one there is, or of the one
-    /// about to be scaffolded. One there is must be valid: its problems stop `init` (78) as they
-    /// stop `config check`, named by the folder as given (`--dir`).
-    private func bakeWatch(root: URL, kindImage: ImageReference) throws -> [String] {
-        let existing = directory == "." ? ConfigScaffold.path : (directory as NSString).appendingPathComponent(ConfigScaffold.path)
-        let configuration = if FileManager.default.fileExists(atPath: existing) {
-            try ConfigLoader.load(path: existing)
-        } else {
-            try ConfigLoader.decode(Data(ConfigScaffold.render(repository: root, kindImage: kindImage).contents.utf8),
-                                    path: ConfigScaffold.path, directory: root)
+    /// The kind-ci.yml already there, which the pipeline follows. It must be valid: its problems
+    /// stop `init` (78) as they stop `config check`, named by the folder as given (`--dir`).
+    private func existingConfiguration() throws -> Configuration? {
+        let path = directory == "." ? ConfigScaffold.path : (directory as NSString).appendingPathComponent(ConfigScaffold.path)
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        return try ConfigLoader.load(path: path)
+    }
+
+    /// The image the pipeline starts: always the one kind-ci.yml names, since `run --up` reads it
+    /// from there and a service image that differs would go stale. A flag that disagrees with an
+    /// existing kind-ci.yml is refused; without one, the file decides.
+    private func chosenKindImage(existing: Configuration?) throws -> ImageReference {
+        guard let existing else { return try PipelineOptions.kindImage(named: kindImage, kubernetes: kubernetes) }
+        guard kindImage != nil || kubernetes != nil else { return existing.kind.image }
+        let asked = try PipelineOptions.kindImage(named: kindImage, kubernetes: kubernetes)
+        guard asked == existing.kind.image else {
+            let flag = kindImage != nil ? "--kind-image \(kindImage!)" : "--kubernetes \(kubernetes!)"
+            throw Problem("\(flag) asks for \(asked), but kind-ci.yml's kind.image is \(existing.kind.image), and the pipeline starts the image kind-ci.yml names",
+                          fix: "change `kind.image` in kind-ci.yml to \(asked) (and leave out the flag), or leave out the flag",
+                          status: .usage, origin: .command("kind-ci init"))
         }
+        return asked
+    }
+
+    /// What `--bake` watches: kind-ci.yml and the manifests of the one there is, or of the one
+    /// about to be scaffolded.
+    private func bakeWatch(_ existing: Configuration?, root: URL, kindImage: ImageReference) throws -> [String] {
+        let configuration = try existing ?? ConfigLoader.decode(Data(ConfigScaffold.render(repository: root, kindImage: kindImage).contents.utf8),
+                                                                path: ConfigScaffold.path, directory: root)
         return PipelineOptions.bakeWatch(configuration)
     }
 }

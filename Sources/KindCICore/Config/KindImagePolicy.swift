@@ -22,6 +22,20 @@ public enum KindImagePolicy {
         return nil
     }
 
+    /// The Kubernetes line a bsycorp/kind image names (23 for `latest-1.23`); nil for other images,
+    /// whose names say nothing kind-ci can rely on.
+    public static func kubernetesLine(of image: ImageReference) -> Int? {
+        guard image.hubRepository == "bsycorp/kind", image.digest == nil, let tag = image.tag else { return nil }
+        return minorVersion(ofTag: tag)
+    }
+
+    /// The line of a version as the cluster reports it: 23 for `v1.23.10` (or `1.23.10+k3s1`).
+    public static func kubernetesLine(ofVersion version: String) -> Int? {
+        let parts = (version.hasPrefix("v") ? version.dropFirst() : Substring(version)).split(separator: ".")
+        guard parts.count >= 2, parts[0] == "1" else { return nil }
+        return Int(parts[1])
+    }
+
     /// 23 for `latest-1.23` and `v1.23.10`.
     private static func minorVersion(ofTag tag: String) -> Int? {
         if tag.hasPrefix("latest-1.") {

@@ -4,6 +4,7 @@
 //
 //   ConfigEndpointStandIn --port N [--host 127.0.0.1] [--refuse-for 1s] [--docker-ready-after 1s]
 //                         [--kubernetes-ready-after 3s | --never-kubernetes] [--kubeconfig FILE]
+//                         [--kubernetes-version v1.23.10]   (what /kubernetes-version serves)
 //                         [--report FILE]   (writes how many ms after docker-ready appeared it was first fetched)
 //                         [--directory DIR]   (serve DIR's files as they are, as kind's nginx serves /var/kube-config;
 //                                              the timing options then do not apply)
@@ -54,6 +55,7 @@ struct Script {
     /// Serve this folder's files instead of the scripted ones.
     var directory: String?
     var faults: [FaultKind: Int] = [:]
+    var kubernetesVersion = "v1.23.10"
     var kubeconfig = """
         apiVersion: v1
         kind: Config
@@ -89,6 +91,7 @@ struct Script {
             case "--never-kubernetes": kubernetesReadyAfter = nil
             case "--kubeconfig": kubeconfig = try String(contentsOfFile: try flags.value(of: flag), encoding: .utf8)
             case "--report": report = try flags.value(of: flag)
+            case "--kubernetes-version": kubernetesVersion = try flags.value(of: flag)
             case "--directory": directory = try flags.value(of: flag)
             case "--fault":
                 let text = try flags.value(of: flag)
@@ -115,7 +118,7 @@ struct Script {
         case "/docker-ready": uptime >= dockerReadyAfter ? "" : nil
         case "/kubernetes-ready": kubernetesReadyAfter.map { uptime >= $0 ? "" : nil } ?? nil
         case "/config": kubeconfig
-        case "/kubernetes-version": "v1.23.10"
+        case "/kubernetes-version": kubernetesVersion
         case "/minikube-version": "v1.27.1"
         case "/static-ip": "172.30.99.1"
         default: nil

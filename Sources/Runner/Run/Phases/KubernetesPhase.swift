@@ -65,6 +65,7 @@ struct KubernetesPhase: Sendable {
         }
         let ready = ContinuousClock.now
         let version = await http.configFile(address, "kubernetes-version")?.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let version, let stale = staleImage(serving: version) { await context.progress.note(stale) }
         // Fetched only now: kind serves its kubeconfig before the cluster is up.
         let text = try await KindKubeconfig.fetch(address, http: http)
         SecretMask.process.learn(kubeconfig: text)
@@ -77,6 +78,16 @@ struct KubernetesPhase: Sendable {
                                         reason: "/version answered \(answer.status): \(answer.text.prefix(200))", tlsRefused: false)
         }
         return Booted(kubeconfig: path, transport: transport, version: version, ready: ready, installed: .now)
+    }
+
+    /// A kind serving another Kubernetes line than the image kind-ci.yml names: the pipeline starts
+    /// an image of its own (a service image left behind when `kind.image` changed).
+    private func staleImage(serving version: String) -> String? {
+        let image = context.request.image ?? context.configuration.kind.image
+        guard let named = KindImagePolicy.kubernetesLine(of: image), let served = KindImagePolicy.kubernetesLine(ofVersion: version),
+              named != served else { return nil }
+        return "warning: kind serves Kubernetes \(version), but \(context.request.image == nil ? "kind.image" : "--image") is \(image) (1.\(named)): "
+            + "the pipeline starts another image; make its kind service (or `kind-ci init` again) use the image kind-ci.yml names"
     }
 
     /// Kind's docker is up but its cluster never was: what kube-system's containers say.

@@ -14,6 +14,10 @@ struct HostPipeline {
         let jobName: (pattern: String, rule: String)?
         /// Whether the host can run N copies of the job (`--parallel`).
         let parallel: Bool
+        /// The job's timeout as kind-ci reads it (`KIND_CI_JOB_TIMEOUT`): the file's own timeout
+        /// where the host has a key for it, else the host's documented limit, so that kind-ci ends
+        /// and writes its reports before the host kills the job.
+        let jobTimeout: String
         /// The host's shard variables, handed to kind-ci's container when the job starts one.
         var shardVariables: [String] = []
     }
@@ -23,28 +27,30 @@ struct HostPipeline {
         case .github:
             Spec(files: [(".github/workflows/kind-ci.yml", "github/workflow.yml.mustache")],
                  jobName: ("^[A-Za-z_][A-Za-z0-9_-]*$", "a GitHub job id: letters, digits, '-' and '_', not starting with a digit or '-'"),
-                 parallel: true)
+                 parallel: true, jobTimeout: "30m")
         case .circleci:
             Spec(files: [(".circleci/config.yml", "circleci/config.yml.mustache")],
                  jobName: ("^[A-Za-z0-9_-]+$", "a CircleCI job name: letters, digits, '-' and '_'"), parallel: true,
-                 shardVariables: ["CIRCLE_NODE_INDEX", "CIRCLE_NODE_TOTAL"])
+                 jobTimeout: "1h", shardVariables: ["CIRCLE_NODE_INDEX", "CIRCLE_NODE_TOTAL"])
         case .travis:
-            Spec(files: [(".travis.yml", "travis/travis.yml.mustache")], jobName: nil, parallel: false)
+            Spec(files: [(".travis.yml", "travis/travis.yml.mustache")], jobName: nil, parallel: false, jobTimeout: "50m")
         case .bitbucket:
-            Spec(files: [("bitbucket-pipelines.yml", "bitbucket/bitbucket-pipelines.yml.mustache")], jobName: nil, parallel: false)
+            Spec(files: [("bitbucket-pipelines.yml", "bitbucket/bitbucket-pipelines.yml.mustache")], jobName: nil, parallel: false,
+                 jobTimeout: "30m")
         case .drone:
-            Spec(files: [(".drone.yml", "drone/drone.yml.mustache")], jobName: nil, parallel: false)
+            Spec(files: [(".drone.yml", "drone/drone.yml.mustache")], jobName: nil, parallel: false, jobTimeout: "60m")
         case .woodpecker:
             Spec(files: [(".woodpecker/kind-ci.yml", "woodpecker/kind-ci.yml.mustache")],
-                 jobName: ("^[A-Za-z0-9_.-]+$", "a Woodpecker step name: letters, digits, '.', '-' and '_'"), parallel: false)
+                 jobName: ("^[A-Za-z0-9_.-]+$", "a Woodpecker step name: letters, digits, '.', '-' and '_'"), parallel: false,
+                 jobTimeout: "60m")
         case .buildkite:
             Spec(files: [("buildkite/pipeline.yml", "buildkite/pipeline.yml.mustache"),
                          ("buildkite/docker-compose.kind-ci.yml", "buildkite/docker-compose.kind-ci.yml.mustache")],
-                 jobName: nil, parallel: true)
+                 jobName: nil, parallel: true, jobTimeout: "30m")
         case .azure:
             Spec(files: [("azure-pipelines.yml", "azure/azure-pipelines.yml.mustache")],
                  jobName: ("^[A-Za-z_][A-Za-z0-9_]*$", "an Azure job name: letters, digits and '_', not starting with a digit"),
-                 parallel: true)
+                 parallel: true, jobTimeout: "30m")
         case .gitlab, .codeship:
             preconditionFailure("\(provider) has its own pipeline type")
         }
@@ -56,6 +62,11 @@ struct HostPipeline {
         let runnerImage: String
         let kindImage: String
         let parallel: Int?
+        let jobTimeout: String
+        /// The same as one shell word and as a command, for hosts that set variables in scripts
+        /// (stored: the renderer reads stored values only).
+        let jobTimeoutAssignment: String
+        let exportJobTimeout: String
         /// `1, 2, 3`: a matrix of shard numbers.
         let shardList: String?
         /// For hosts without a job image: kind-ci's image run with the host's Docker socket.
@@ -95,13 +106,16 @@ struct HostPipeline {
         if let rule = spec.jobName, job.range(of: rule.pattern, options: .regularExpression) == nil {
             throw Problem.initRefuses("'\(job)' is not \(rule.rule)", fix: "pass e.g. --job \(PipelineOptions.defaultJob)", exitStatus: .usage)
         }
-        // The host's Docker socket, the repository (expanded by the shell) and the shard variables go in.
+        // The host's Docker socket, the repository (expanded by the shell), the job's timeout and the
+        // shard variables go in.
         let dockerRun = [ShellWords.join(["docker", "run", "--rm", "-v", "/var/run/docker.sock:/var/run/docker.sock"]),
                          #"-v "$PWD:/workspace""#,
-                         ShellWords.join(["-w", "/workspace"] + spec.shardVariables.flatMap { ["-e", $0] }
+                         ShellWords.join(["-w", "/workspace"] + (["KIND_CI_JOB_TIMEOUT"] + spec.shardVariables).flatMap { ["-e", $0] }
                                          + [options.runnerImage, "kind-ci", "run", "--up"])].joined(separator: " ")
         let context = Context(job: job, runnerImage: options.runnerImage, kindImage: options.kindImage.description,
-                              parallel: options.parallel,
+                              parallel: options.parallel, jobTimeout: spec.jobTimeout,
+                              jobTimeoutAssignment: "KIND_CI_JOB_TIMEOUT=\(spec.jobTimeout)",
+                              exportJobTimeout: "export KIND_CI_JOB_TIMEOUT=\(spec.jobTimeout)",
                               shardList: options.parallel.map { (1...$0).map(String.init).joined(separator: ", ") },
                               dockerRun: dockerRun,
                               artifactName: options.parallel == nil ? "kind-ci" : "kind-ci-${{ matrix.shard }}",

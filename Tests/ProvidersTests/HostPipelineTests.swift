@@ -143,13 +143,43 @@ import Yams
         }
     }
 
+    /// Hosts that do not tell the job its timeout get it as KIND_CI_JOB_TIMEOUT, equal to the file's
+    /// own timeout key where there is one, and it reaches kind-ci where the job starts it with
+    /// `docker run`.
+    @Test func everyFileTellsKindCITheJobsTimeout() throws {
+        func variable(_ mapping: Node.Mapping?) -> String? { mapping?["KIND_CI_JOB_TIMEOUT"]?.string }
+        let github = try #require(try Self.parsed(.github, PipelineOptions(parallel: 2))["jobs"]?.mapping?["kubernetes-tests"]?.mapping)
+        #expect(variable(github["env"]?.mapping) == "\(github["timeout-minutes"]?.int ?? -1)m")
+        #expect(github["env"]?.mapping?["KIND_CI_SHARDS"]?.string == "2")
+        let azure = try #require(try Self.parsed(.azure)["jobs"]?.array().first?.mapping)
+        #expect(variable(azure["variables"]?.mapping) == "\(azure["timeoutInMinutes"]?.string ?? "-")m")
+        let buildkite = try #require(try Self.parsed(.buildkite)["steps"]?.array().first?.mapping)
+        #expect(variable(buildkite["env"]?.mapping) == "\(buildkite["timeout_in_minutes"]?.int ?? -1)m")
+        let compose = try Self.parsed(.buildkite, file: 1)["services"]?.mapping?["tests"]?.mapping
+        #expect(compose?["environment"]?.array().compactMap(\.string).contains("KIND_CI_JOB_TIMEOUT") == true)
+        let bitbucket = try #require(try Self.parsed(.bitbucket)["pipelines"]?.mapping?["default"]?.array().first?.mapping?["step"]?.mapping)
+        #expect(bitbucket["script"]?.array().first?.string == "export KIND_CI_JOB_TIMEOUT=\(bitbucket["max-time"]?.int ?? -1)m")
+        for provider in [Provider.drone, .woodpecker] {
+            let step = try Self.parsed(provider)["steps"]?.array().first?.mapping
+            #expect(variable(step?["environment"]?.mapping) == "60m", "\(provider)")
+        }
+        let circleci = try #require(try Self.parsed(.circleci)["jobs"]?.mapping?["kubernetes-tests"]?.mapping)
+        #expect(variable(circleci["environment"]?.mapping) == "1h")
+        let travis = try Self.parsed(.travis)
+        #expect(travis["env"]?.mapping?["global"]?.array().compactMap(\.string) == ["KIND_CI_JOB_TIMEOUT=50m"])
+        for file in [try Provider.circleci.pipelineFiles(PipelineOptions()), try Provider.travis.pipelineFiles(PipelineOptions())] {
+            #expect(file[0].contents.contains("-w /workspace -e KIND_CI_JOB_TIMEOUT "), "\(file[0].contents)")
+        }
+    }
+
     @Test func bitbucketUsesRuntimeV3AndTheDockerService() throws {
         let root = try Self.parsed(.bitbucket)
         #expect(root["image"]?.string == PipelineOptions.defaultRunnerImage)
         let step = try #require(root["pipelines"]?.mapping?["default"]?.array().first?.mapping?["step"]?.mapping)
         #expect(step["runtime"]?.mapping?["cloud"]?.mapping?["version"]?.string == "3")
         #expect(step["services"]?.array().compactMap(\.string) == ["docker"])
-        #expect(step["script"]?.array().compactMap(\.string) == ["kind-ci run --up"])
+        #expect(step["script"]?.array().compactMap(\.string) == ["export KIND_CI_JOB_TIMEOUT=30m", "kind-ci run --up"])
+        #expect(step["max-time"]?.int == 30)
     }
 
     @Test(arguments: [Provider.drone, .woodpecker])

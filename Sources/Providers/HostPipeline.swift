@@ -44,8 +44,8 @@ struct HostPipeline {
                  jobName: ("^[A-Za-z0-9_.-]+$", "a Woodpecker step name: letters, digits, '.', '-' and '_'"), parallel: false,
                  jobTimeout: "60m")
         case .buildkite:
-            Spec(files: [("buildkite/pipeline.yml", "buildkite/pipeline.yml.mustache"),
-                         ("buildkite/docker-compose.kind-ci.yml", "buildkite/docker-compose.kind-ci.yml.mustache")],
+            Spec(files: [(".buildkite/pipeline.yml", "buildkite/pipeline.yml.mustache"),
+                         (".buildkite/docker-compose.kind-ci.yml", "buildkite/docker-compose.kind-ci.yml.mustache")],
                  jobName: nil, parallel: true, jobTimeout: "30m")
         case .azure:
             Spec(files: [("azure-pipelines.yml", "azure/azure-pipelines.yml.mustache")],

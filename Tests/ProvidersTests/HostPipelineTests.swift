@@ -20,8 +20,8 @@ import Yams
         case "bitbucket-pipelines.yml": "vendor.bitbucket-pipelines"
         case ".drone.yml": "vendor.drone-ci"
         case ".woodpecker/kind-ci.yml": "vendor.woodpecker-ci"
-        case "buildkite/pipeline.yml": "vendor.buildkite"
-        case "buildkite/docker-compose.kind-ci.yml": "vendor.compose-spec"
+        case ".buildkite/pipeline.yml": "vendor.buildkite"
+        case ".buildkite/docker-compose.kind-ci.yml": "vendor.compose-spec"
         default: "vendor.azure-pipelines"
         }
     }
@@ -197,11 +197,18 @@ import Yams
         let compose = try Self.parsed(.buildkite, file: 1)
         let services = try #require(compose["services"]?.mapping)
         #expect(services["kind"]?.mapping?["privileged"]?.bool == true)
+        #expect(services["kind"]?.mapping?["userns_mode"]?.string == "host")
         #expect(services["tests"]?.mapping?["image"]?.string == PipelineOptions.defaultRunnerImage)
         let step = try #require(try Self.parsed(.buildkite)["steps"]?.array().first?.mapping)
         let plugin = try #require(step["plugins"]?.array().first?.mapping?["docker-compose#v5.5.0"]?.mapping)
         #expect(plugin["run"]?.string == "tests")
-        #expect(plugin["config"]?.string == "buildkite/docker-compose.kind-ci.yml")
+        #expect(plugin["config"]?.string == ".buildkite/docker-compose.kind-ci.yml")
+        #expect(plugin["propagate-uid-gid"]?.bool == true)
+        #expect(step["command"]?.string == "kind-ci run --kubeconfig /tmp/kind-ci/kubeconfig")
+        let retry = step["retry"]?.mapping?["automatic"]?.array().first?.mapping
+        #expect(retry?["exit_status"]?.int == 75)
+        #expect(try Provider.buildkite.pipelineFiles(PipelineOptions()).map(\.path)
+            == [".buildkite/pipeline.yml", ".buildkite/docker-compose.kind-ci.yml"])
     }
 
     @Test func azureRunsAContainerJobWithKindAsAService() throws {

@@ -219,6 +219,9 @@ import Yams
         #expect(job["job"]?.string == "kubernetes_tests")
         #expect(job["container"]?.string == "kind_ci")
         #expect(job["services"]?.mapping?["kind"]?.string == "kind")
+        // Re-running a failed job publishes under a new name (a name already published fails).
+        let publish = job["steps"]?.array().compactMap(\.mapping).first { $0["publish"] != nil }
+        #expect(publish?["artifact"]?.string == "kind-ci-$(System.JobPositionInPhase)-$(System.JobAttempt)")
     }
 
     @Test func refusesWhatTheHostCannotTake() {

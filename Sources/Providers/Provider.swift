@@ -44,7 +44,7 @@ public enum Provider: String, CaseIterable, Sendable {
         case .drone:
             "the repository marked Trusted by a Drone admin (privileged services)"
         case .woodpecker:
-            "the repository trusted by an admin, and on Woodpecker 3 kind's image in WOODPECKER_PLUGINS_PRIVILEGED"
+            "the repository trusted by an admin, or kind's image in the server's WOODPECKER_PLUGINS_PRIVILEGED (either is enough)"
         case .buildkite:
             "agents with Docker and docker compose that allow privileged containers (the docker-compose plugin runs kind)"
         case .azure:

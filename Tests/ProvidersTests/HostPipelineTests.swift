@@ -224,6 +224,15 @@ import Yams
         #expect(publish?["artifact"]?.string == "kind-ci-$(System.JobPositionInPhase)-$(System.JobAttempt)")
     }
 
+    /// Woodpecker allows a privileged service for a trusted repository *or* an image the server
+    /// lists in WOODPECKER_PLUGINS_PRIVILEGED: either is enough, and the file and `init --list` say so.
+    @Test func woodpeckerSaysEitherSettingIsEnough() throws {
+        let file = try Provider.woodpecker.pipelineFiles(PipelineOptions())[0].contents
+        #expect(file.contains("an admin marks the\n# repository trusted, or the server lists kind's image in WOODPECKER_PLUGINS_PRIVILEGED. Either is\n# enough."),
+                "\(file)")
+        #expect(Provider.woodpecker.needsFromUser.contains(", or kind's image in the server's WOODPECKER_PLUGINS_PRIVILEGED (either is enough)"))
+    }
+
     @Test func refusesWhatTheHostCannotTake() {
         #expect(throws: Problem.self) { try Provider.github.pipelineFiles(PipelineOptions(job: "2fast")) }
         #expect(throws: Problem.self) { try Provider.azure.pipelineFiles(PipelineOptions(job: "with-dash")) }

@@ -26,6 +26,15 @@ public enum Provider: String, CaseIterable, Sendable {
         }
     }
 
+    /// When the host is gone, for `init` to say so: Codeship, the host kind-ci grew up on, keeps its
+    /// files for builds that still run there.
+    public var endOfLife: String? {
+        switch self {
+        case .codeship: "CodeShip reached end of life on 2026-01-31 (CloudBees points its users to CloudBees Unify)"
+        default: nil
+        }
+    }
+
     /// What the user has to do outside the generated files, for `init --list`.
     public var needsFromUser: String {
         switch self {

@@ -69,9 +69,13 @@ struct InitCommand: ParsableCommand {
             let width = Provider.allCases.map(\.rawValue.count).max() ?? 0
             for provider in Provider.allCases {
                 let name = provider.rawValue.padding(toLength: width, withPad: " ", startingAt: 0)
-                Console.output("\(name)  \(provider.displayName): needs \(provider.needsFromUser)")
+                let gone = provider.endOfLife.map { " (END OF LIFE: \($0))" } ?? ""
+                Console.output("\(name)  \(provider.displayName): needs \(provider.needsFromUser)\(gone)")
             }
             return
+        }
+        if let gone = host.endOfLife, !global.quiet {
+            Console.error("kind-ci init: warning: \(gone); the files are written for builds that still run there, another host's (`kind-ci init --list`) for the rest")
         }
         let root = URL(fileURLWithPath: directory)
         let existing = try existingConfiguration()

@@ -75,6 +75,21 @@ import TestSupport
         let hosts = ["gitlab", "codeship", "github", "circleci", "travis", "bitbucket", "drone", "woodpecker", "buildkite", "azure"]
         #expect(result.stdout.split(separator: "\n").map { String($0.prefix { $0 != " " }) } == hosts)
         #expect(result.stdout.split(separator: "\n").allSatisfy { $0.contains(": needs ") })
+        let ended = result.stdout.split(separator: "\n").filter { $0.contains("END OF LIFE") }
+        #expect(ended.map { String($0.prefix { $0 != " " }) } == ["codeship"])
+        #expect(ended.first?.contains("2026-01-31") == true)
+    }
+
+    /// Codeship is gone: `init codeship` still writes its files, for builds that still run there,
+    /// and says so.
+    @Test func initCodeshipSaysTheHostIsGone() throws {
+        let folder = try TemporaryFolder()
+        let result = try KindCIBinary.run(["init", "codeship"], in: folder.url)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("kind-ci init: warning: CodeShip reached end of life on 2026-01-31"), "\(result.stderr)")
+        #expect(Self.contents(folder, "codeship-steps.yml") != nil)
+        let gitlab = try KindCIBinary.run(["init", "gitlab", "--stdout"], in: folder.url)
+        #expect(!gitlab.stderr.contains("end of life"))
     }
 
     @Test(arguments: [

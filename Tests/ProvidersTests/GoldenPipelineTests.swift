@@ -48,6 +48,19 @@ import TestSupport
         }
     }
 
+    /// Each example's README names its pipeline files, and the committed example holds no files of
+    /// an earlier layout (Buildkite's moved to .buildkite/).
+    @Test(arguments: Provider.allCases)
+    func examplesReadmesListTheirFiles(provider: Provider) throws {
+        let example = Repository.root.appendingPathComponent("examples/\(provider.rawValue)")
+        let readme = try String(contentsOf: example.appendingPathComponent("README.md"), encoding: .utf8)
+        #expect(!readme.contains("()"), "examples/\(provider.rawValue)/README.md lists no files")
+        for file in try provider.pipelineFiles(PipelineOptions()) {
+            #expect(readme.contains("`\(file.path)`"), "examples/\(provider.rawValue)/README.md does not name \(file.path)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: example.appendingPathComponent("buildkite").path))
+    }
+
     @Test(arguments: Provider.allCases)
     func examplesHaveAValidConfiguration(provider: Provider) throws {
         let path = Repository.root.appendingPathComponent("examples/\(provider.rawValue)/kind-ci.yml").path

@@ -18,9 +18,20 @@ struct HostPipeline {
         /// where the host has a key for it, else the host's documented limit, so that kind-ci ends
         /// and writes its reports before the host kills the job.
         let jobTimeout: String
-        /// The host's shard variables, handed to kind-ci's container when the job starts one.
-        var shardVariables: [String] = []
+        /// Where kind-ci leaves its reports when the host cannot read `.kind-ci/` (a hidden folder):
+        /// a folder the host's test-report reader looks in.
+        var artifacts: String?
     }
+
+    /// What a job that starts kind-ci with `docker run` leaves out of the environment it passes on:
+    /// what belongs to the machine, not to the tests (the paths, the user, the shell, Docker's own
+    /// settings, which would point kind-ci at the machine's daemon, and a kubeconfig of the machine).
+    static let machineVariables = ["PATH", "HOME", "HOSTNAME", "PWD", "OLDPWD", "SHELL", "SHLVL", "USER", "LOGNAME", "TERM", "TMPDIR",
+                                   "_", "BASH_.*", "LD_.*", "DOCKER_.*", "SSH_.*", "XDG_.*", "KUBECONFIG"]
+
+    /// The names (no values: Docker takes them from the job's environment) of every exported
+    /// variable but the machine's, for `docker run --env-file`.
+    static let envFileCommand = "compgen -e | grep -vxE '\(machineVariables.joined(separator: "|"))' > /tmp/kind-ci.env"
 
     static func spec(_ provider: Provider) -> Spec {
         switch provider {
@@ -31,7 +42,7 @@ struct HostPipeline {
         case .circleci:
             Spec(files: [(".circleci/config.yml", "circleci/config.yml.mustache")],
                  jobName: ("^[A-Za-z0-9_-]+$", "a CircleCI job name: letters, digits, '-' and '_'"), parallel: true,
-                 jobTimeout: "1h", shardVariables: ["CIRCLE_NODE_INDEX", "CIRCLE_NODE_TOTAL"])
+                 jobTimeout: "1h", artifacts: "test-results/kind-ci")
         case .travis:
             Spec(files: [(".travis.yml", "travis/travis.yml.mustache")], jobName: nil, parallel: false, jobTimeout: "50m")
         case .bitbucket:
@@ -69,8 +80,13 @@ struct HostPipeline {
         let exportJobTimeout: String
         /// `1, 2, 3`: a matrix of shard numbers.
         let shardList: String?
-        /// For hosts without a job image: kind-ci's image run with the host's Docker socket.
+        /// For hosts without a job image: kind-ci's image run with the host's Docker socket, after
+        /// the file of the job's variables' names is written.
         let dockerRun: String
+        let envFileCommand = HostPipeline.envFileCommand
+        /// `kind-ci run --up`, with the artifacts where the host reads them.
+        let runUp: String
+        let artifacts: String
         /// GitHub's expressions, handed in as values: `${{` would read as a template tag.
         let matrixShard = "${{ matrix.shard }}"
         let artifactName: String
@@ -106,18 +122,19 @@ struct HostPipeline {
         if let rule = spec.jobName, job.range(of: rule.pattern, options: .regularExpression) == nil {
             throw Problem.initRefuses("'\(job)' is not \(rule.rule)", fix: "pass e.g. --job \(PipelineOptions.defaultJob)", exitStatus: .usage)
         }
-        // The host's Docker socket, the repository (expanded by the shell), the job's timeout and the
-        // shard variables go in.
+        // The host's Docker socket, the repository (expanded by the shell) and the job's environment
+        // (the tests' secrets, REGISTRY*, the host's own and shard variables) go in.
+        let runUp = ["kind-ci", "run", "--up"] + (spec.artifacts.map { ["--artifacts", $0] } ?? [])
         let dockerRun = [ShellWords.join(["docker", "run", "--rm", "-v", "/var/run/docker.sock:/var/run/docker.sock"]),
                          #"-v "$PWD:/workspace""#,
-                         ShellWords.join(["-w", "/workspace"] + (["KIND_CI_JOB_TIMEOUT"] + spec.shardVariables).flatMap { ["-e", $0] }
-                                         + [options.runnerImage, "kind-ci", "run", "--up"])].joined(separator: " ")
+                         ShellWords.join(["-w", "/workspace", "--env-file", "/tmp/kind-ci.env", options.runnerImage] + runUp)]
+            .joined(separator: " ")
         let context = Context(job: job, runnerImage: options.runnerImage, kindImage: options.kindImage.description,
                               parallel: options.parallel, jobTimeout: spec.jobTimeout,
                               jobTimeoutAssignment: "KIND_CI_JOB_TIMEOUT=\(spec.jobTimeout)",
                               exportJobTimeout: "export KIND_CI_JOB_TIMEOUT=\(spec.jobTimeout)",
                               shardList: options.parallel.map { (1...$0).map(String.init).joined(separator: ", ") },
-                              dockerRun: dockerRun,
+                              dockerRun: dockerRun, runUp: ShellWords.join(runUp), artifacts: spec.artifacts ?? ".kind-ci",
                               artifactName: options.parallel == nil ? "kind-ci" : "kind-ci-${{ matrix.shard }}",
                               bake: options.bake,
                               kindServiceImage: options.bake ? "${{ needs.kind-ci-bake.outputs.image }}" : options.kindImage.description)

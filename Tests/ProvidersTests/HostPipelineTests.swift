@@ -133,13 +133,22 @@ import Yams
         let command = try #require(Self.strings(in: .mapping(try Self.parsed(provider, PipelineOptions(runnerImage: "my registry/runner:1"))))
             .first { $0.hasPrefix("docker run") })
         #expect(command.hasPrefix(#"docker run --rm -v /var/run/docker.sock:/var/run/docker.sock -v "$PWD:/workspace" -w /workspace"#))
-        #expect(command.hasSuffix("'my registry/runner:1' kind-ci run --up"))
+        #expect(command.contains(" --env-file /tmp/kind-ci.env 'my registry/runner:1' kind-ci run --up"))
+        let strings = Self.strings(in: .mapping(try Self.parsed(provider)))
+        let envFile = try #require(strings.firstIndex(of: HostPipeline.envFileCommand), "the names file is not written")
+        #expect(envFile < (strings.firstIndex { $0.hasPrefix("docker run") } ?? -1))
         if provider == .circleci {
+            #expect(command.hasSuffix(" kind-ci run --up --artifacts test-results/kind-ci"))
             let root = try Self.parsed(.circleci, PipelineOptions(parallel: 4))
             let job = try #require(root["jobs"]?.mapping?["kubernetes-tests"]?.mapping)
             #expect(job["machine"]?.mapping?["image"]?.string != nil)
             #expect(job["parallelism"]?.int == 4)
-            #expect(command.contains("-e CIRCLE_NODE_INDEX -e CIRCLE_NODE_TOTAL"))
+            // store_test_results cannot read a hidden folder.
+            let steps = job["steps"]?.array().compactMap(\.mapping) ?? []
+            #expect(steps.compactMap { $0["store_test_results"]?.mapping?["path"]?.string } == ["test-results"])
+            #expect(steps.compactMap { $0["store_artifacts"]?.mapping?["path"]?.string } == ["test-results/kind-ci"])
+        } else {
+            #expect(command.hasSuffix(" kind-ci run --up"))
         }
     }
 
@@ -167,8 +176,38 @@ import Yams
         #expect(variable(circleci["environment"]?.mapping) == "1h")
         let travis = try Self.parsed(.travis)
         #expect(travis["env"]?.mapping?["global"]?.array().compactMap(\.string) == ["KIND_CI_JOB_TIMEOUT=50m"])
-        for file in [try Provider.circleci.pipelineFiles(PipelineOptions()), try Provider.travis.pipelineFiles(PipelineOptions())] {
-            #expect(file[0].contents.contains("-w /workspace -e KIND_CI_JOB_TIMEOUT "), "\(file[0].contents)")
+        // CircleCI and Travis pass it into kind-ci's container with the rest of the job's variables.
+        #expect(try Self.runEnvFileCommand(["KIND_CI_JOB_TIMEOUT": "1h"]).contains("KIND_CI_JOB_TIMEOUT"))
+    }
+
+    /// The file of names `docker run --env-file` reads, written by the command the CircleCI and
+    /// Travis files run, in bash as both hosts do: `environment`'s names, no value, none of the
+    /// machine's.
+    static func runEnvFileCommand(_ environment: [String: String]) throws -> [String] {
+        let folder = try TemporaryFolder()
+        let command = HostPipeline.envFileCommand.replacing("/tmp/kind-ci.env", with: folder.url.appendingPathComponent("names").path)
+        let machine = ["PATH": "/usr/bin:/bin", "HOME": "/root", "DOCKER_HOST": "unix:///var/run/docker.sock", "LD_PRELOAD": "x",
+                       "KUBECONFIG": "/root/.kube/config", "SSH_AUTH_SOCK": "/tmp/agent"]
+        let result = try Command.run("/usr/bin/env", ["-i"] + machine.merging(environment) { $1 }.map { "\($0)=\($1)" }
+                                     + ["/bin/bash", "-c", command])
+        #expect(result.status == 0, "\(result.stderr)")
+        return try String(contentsOf: folder.url.appendingPathComponent("names"), encoding: .utf8)
+            .split(separator: "\n").map(String.init)
+    }
+
+    @Test func kindCIsContainerGetsTheJobsVariablesByName() throws {
+        let names = try Self.runEnvFileCommand(["API_TOKEN": "s3cr3t-value", "REGISTRY_PASSWORD": "hunter22", "CIRCLE_NODE_INDEX": "0",
+                                                "TRAVIS_BRANCH": "main", "MULTI": "first\nSECOND=line"])
+        #expect(Set(names).isSuperset(of: ["API_TOKEN", "REGISTRY_PASSWORD", "CIRCLE_NODE_INDEX", "TRAVIS_BRANCH", "MULTI"]), "\(names)")
+        for machine in ["PATH", "HOME", "DOCKER_HOST", "LD_PRELOAD", "KUBECONFIG", "SSH_AUTH_SOCK", "PWD", "SHLVL", "_"] {
+            #expect(!names.contains(machine), "\(machine) is the machine's, not the tests'")
+        }
+        #expect(names.allSatisfy { !$0.contains("=") }, "values were written: \(names)")
+        for host in [Provider.circleci, .travis] {
+            let text = try host.pipelineFiles(PipelineOptions())[0].contents
+            for variable in HostPipeline.machineVariables {
+                #expect(text.contains(variable.replacing(".*", with: "*")), "\(host)'s comment does not name \(variable)")
+            }
         }
     }
 

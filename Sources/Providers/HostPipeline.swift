@@ -47,7 +47,7 @@ struct HostPipeline {
             Spec(files: [(".travis.yml", "travis/travis.yml.mustache")], jobName: nil, parallel: false, jobTimeout: "50m")
         case .bitbucket:
             Spec(files: [("bitbucket-pipelines.yml", "bitbucket/bitbucket-pipelines.yml.mustache")], jobName: nil, parallel: false,
-                 jobTimeout: "30m")
+                 jobTimeout: "30m", artifacts: "test-results/kind-ci")
         case .drone:
             Spec(files: [(".drone.yml", "drone/drone.yml.mustache")], jobName: nil, parallel: false, jobTimeout: "60m")
         case .woodpecker:

@@ -143,3 +143,21 @@ import TestSupport
         #expect(again.stdout == shown.stdout)
     }
 }
+
+/// On Bitbucket, a step with the docker service and no DOCKER_HOST still finds the service's daemon
+/// for `up` (and `run --up`, `down`), and says so.
+@Suite struct BitbucketDockerServiceTests {
+    @Test(.enabled(if: !FileManager.default.fileExists(atPath: "/var/run/docker.sock"), "a local Docker socket would be used first"))
+    func withoutDockerHostTheServicesAddressIsUsed() throws {
+        let folder = try TemporaryFolder()
+        let bitbucket = try KindCIBinary.run(["down"], in: folder.url,
+                                             environment: ["DOCKER_HOST": nil, "KIND_CI_CONFIG": nil, "BITBUCKET_BUILD_NUMBER": "7"])
+        #expect(bitbucket.stderr.contains("DOCKER_HOST is not set: using Bitbucket's docker service at tcp://localhost:2375"),
+                "\(bitbucket.stderr)")
+        #expect(bitbucket.status != ExitStatus.badConfiguration.rawValue, "\(bitbucket.stderr)")
+        let elsewhere = try KindCIBinary.run(["down"], in: folder.url,
+                                             environment: ["DOCKER_HOST": nil, "KIND_CI_CONFIG": nil, "BITBUCKET_BUILD_NUMBER": nil])
+        #expect(elsewhere.status == ExitStatus.badConfiguration.rawValue, "\(elsewhere.stderr)")
+        #expect(elsewhere.stderr.contains("no Docker daemon to start kind on"))
+    }
+}

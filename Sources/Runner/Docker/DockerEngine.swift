@@ -32,14 +32,18 @@ struct DockerEngine: Sendable {
         return DockerEngine(endpoint: endpoint, http: http, apiVersion: "\(version / 1000).\(version % 1000)")
     }
 
-    /// The daemon the environment names (`DOCKER_HOST`, else the local socket), for starting kind.
-    static func connect(environment: [String: String], http: HTTPFetch) async throws -> DockerEngine {
-        guard let endpoint = try DockerEndpoint.fromEnvironment(environment) else {
+    /// The daemon the environment names (`DOCKER_HOST`, else the local socket), for starting kind;
+    /// on Bitbucket without either, its docker service's usual address, which `progress` is told.
+    static func connect(environment: [String: String], http: HTTPFetch, progress: ProgressReporter? = nil) async throws -> DockerEngine {
+        if let endpoint = try DockerEndpoint.fromEnvironment(environment) { return try await connect(endpoint, http: http) }
+        guard environment["BITBUCKET_BUILD_NUMBER"] != nil else {
             throw Problem("no Docker daemon to start kind on: DOCKER_HOST is not set and \(DockerEndpoint.localSocket) does not exist",
                           fix: "set DOCKER_HOST (with DOCKER_TLS_VERIFY and DOCKER_CERT_PATH for TLS)",
                           status: .badConfiguration)
         }
-        return try await connect(endpoint, http: http)
+        let service = DockerEndpoint.plain(host: "localhost", port: 2375)
+        await progress?.note("DOCKER_HOST is not set: using Bitbucket's docker service at \(service)")
+        return try await connect(service, http: http)
     }
 
     private static func parseVersion(_ text: String) -> (Int, Int)? {

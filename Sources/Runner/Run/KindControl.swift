@@ -25,7 +25,8 @@ public struct KindControl: Sendable {
 
     private func withLauncher<T: Sendable>(_ body: @escaping @Sendable (KindLauncher) async throws -> T) async throws -> T {
         try await HTTPFetch.withClient { http in
-            try await body(KindLauncher(engine: try await DockerEngine.connect(environment: request.environment, http: http), progress: progress))
+            try await body(KindLauncher(engine: try await DockerEngine.connect(environment: request.environment, http: http, progress: progress),
+                                            progress: progress))
         }
     }
 }

@@ -29,7 +29,8 @@ final class KindScope: Sendable {
 
     /// Starts kind as `kind-ci up` does; the scope removes it at the end.
     func start(_ configuration: Configuration, http: HTTPFetch) async throws -> KindAddress {
-        let launcher = KindLauncher(engine: try await DockerEngine.connect(environment: request.environment, http: http), progress: progress)
+        let launcher = KindLauncher(engine: try await DockerEngine.connect(environment: request.environment, http: http, progress: progress),
+                                    progress: progress)
         launched.withLock { $0 = launcher }
         return try await launcher.up(image: request.image ?? configuration.kind.image, name: request.name,
                                      runOptions: request.runOptions, ports: configuration.kind.ports, environment: request.environment)

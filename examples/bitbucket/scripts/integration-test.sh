@@ -51,18 +51,31 @@ two_replicas_available() {
   [ "$available" = 2 ] || { echo "availableReplicas is '$available', expected 2"; return 1; }
 }
 
-answers_on_node_port() {
-  port=$(kubectl get service hello -o jsonpath='{.spec.ports[0].nodePort}') || return 1
-  body=$(http_get "http://${KIND_CI_HOST}:${port}/") || return 1
+# Bitbucket publishes none of kind's node ports: the service is reached through the API server,
+# with kubectl port-forward, as a developer would.
+answers_through_port_forward() {
+  log=${TMPDIR:-/tmp}/hello-port-forward.log
+  kubectl port-forward service/hello 18080:8080 >"$log" 2>&1 &
+  forward=$!
+  tries=0
+  until grep -q "Forwarding from" "$log" 2>/dev/null; do
+    tries=$((tries + 1))
+    [ "$tries" -lt 50 ] || { kill "$forward"; cat "$log"; return 1; }
+    sleep 0.2
+  done
+  body=$(http_get "http://127.0.0.1:18080/")
+  status=$?
+  kill "$forward"
+  [ "$status" -eq 0 ] || return 1
   case "$body" in
     *"Hello from kind-ci!"*) ;;
-    *) echo "unexpected answer from ${KIND_CI_HOST}:${port}: $body"; return 1 ;;
+    *) echo "unexpected answer through the port-forward: $body"; return 1 ;;
   esac
 }
 
 check "deployment rolled out" rolled_out
 check "two replicas available" two_replicas_available
-check "service answers on its node port" answers_on_node_port
+check "service answers through a port-forward" answers_through_port_forward
 
 {
   echo '<?xml version="1.0" encoding="UTF-8"?>'

@@ -98,6 +98,12 @@ struct HostPipeline {
         let bakeOutput = "${{ steps.bake.outputs.image }}"
         let githubActor = "${{ github.actor }}"
         let githubToken = "${{ secrets.GITHUB_TOKEN }}"
+        let defaultBranch: String
+        let bakeGate = "${{ !failure() && !cancelled() }}"
+        /// With `--bake`: the baked image's registry credentials, empty (so no login at all) when the
+        /// bake was skipped and the tests run on kind.image from its own registry.
+        let bakeUser = "${{ needs.kind-ci-bake.outputs.image && github.actor || '' }}"
+        let bakeToken = "${{ needs.kind-ci-bake.outputs.image && secrets.GITHUB_TOKEN || '' }}"
     }
 
     static func files(_ provider: Provider, _ options: PipelineOptions) throws -> [GeneratedFile] {
@@ -137,7 +143,9 @@ struct HostPipeline {
                               dockerRun: dockerRun, runUp: ShellWords.join(runUp), artifacts: spec.artifacts ?? ".kind-ci",
                               artifactName: options.parallel == nil ? "kind-ci" : "kind-ci-${{ matrix.shard }}",
                               bake: options.bake,
-                              kindServiceImage: options.bake ? "${{ needs.kind-ci-bake.outputs.image }}" : options.kindImage.description)
+                              kindServiceImage: options.bake ? "${{ needs.kind-ci-bake.outputs.image || '\(options.kindImage)' }}"
+                                  : options.kindImage.description,
+                              defaultBranch: options.defaultBranch ?? PipelineOptions.defaultBranchName)
         return try spec.files.map { file in
             GeneratedFile(path: file.path, contents: try TemplateRenderer.render(file.template, context))
         }

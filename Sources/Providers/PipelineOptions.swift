@@ -8,6 +8,7 @@ public struct PipelineOptions: Sendable {
     public static let defaultRunnerImage = "kindci/kind-ci:\(KindCIVersion.current)"
     public static let defaultJob = "kubernetes-tests"
     public static let defaultStage = "test"
+    public static let defaultBranchName = "main"
 
     public var kindImage: ImageReference
     public var job: String
@@ -20,6 +21,9 @@ public struct PipelineOptions: Sendable {
     public var bake = false
     /// The files whose changes mean baking again: kind-ci.yml and the manifests it names.
     public var bakeWatch = [ConfigScaffold.path]
+    /// `--default-branch` (GitHub): the branch whose pushes run the tests; pull requests run them
+    /// for every other change, so a pull request is not run twice. Nil when not given.
+    public var defaultBranch: String?
 
     public init(kindImage: ImageReference = KindSettings.defaultImage, job: String? = nil, stage: String? = nil,
                 runnerImage: String? = nil, parallel: Int? = nil) {

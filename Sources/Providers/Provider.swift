@@ -1,3 +1,4 @@
+import KindCICore
 /// The CI hosts `kind-ci init` writes pipelines for.
 public enum Provider: String, CaseIterable, Sendable {
     case gitlab
@@ -63,7 +64,15 @@ public enum Provider: String, CaseIterable, Sendable {
 
     /// The pipeline files for this host, by path relative to the repository's root.
     public func pipelineFiles(_ options: PipelineOptions) throws -> [GeneratedFile] {
-        switch self {
+        if let branch = options.defaultBranch {
+            guard self == .github else {
+                throw Problem.initRefuses("only GitHub's file names the default branch", fix: "leave out --default-branch", exitStatus: .usage)
+            }
+            guard !branch.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw Problem.initRefuses("the default branch's name is empty", fix: "pass e.g. --default-branch main", exitStatus: .usage)
+            }
+        }
+        return switch self {
         case .gitlab: try GitLabPipeline.files(options)
         case .codeship: try CodeshipPipeline.files(options)
         default: try HostPipeline.files(self, options)

@@ -50,6 +50,10 @@ struct InitCommand: ParsableCommand {
     @Flag(help: "(Experimental; GitLab, GitHub) Add a job that bakes the manifests' images into the kind image the tests run on.")
     var bake = false
 
+    @Option(name: .customLong("default-branch"),
+            help: ArgumentHelp("(GitHub) The branch whose pushes run the tests (default \(PipelineOptions.defaultBranchName)).", valueName: "name"))
+    var defaultBranch: String?
+
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
@@ -81,6 +85,7 @@ struct InitCommand: ParsableCommand {
         let existing = try existingConfiguration()
         let kindImage = try chosenKindImage(existing: existing)
         var options = PipelineOptions(kindImage: kindImage, job: job, stage: stage, runnerImage: runnerImage, parallel: parallel)
+        options.defaultBranch = defaultBranch
         if bake {
             options.bake = true
             options.bakeWatch = try bakeWatch(existing, root: root, kindImage: kindImage)

@@ -84,11 +84,35 @@ import Yams
         let step = try #require(bake["steps"]?.sequence?.compactMap(\.mapping).first { $0["id"]?.string == "bake" })
         #expect(step["run"]?.string?.contains("kind-ci bake --tag \"ghcr.io/${GITHUB_REPOSITORY,,}/kind-ci-baked:{hash}\" --push") == true)
         #expect(step["env"]?.mapping?["REGISTRY_PASSWORD"]?.string == "${{ secrets.GITHUB_TOKEN }}")
+        // A fork's pull request (no packages: write) skips the bake; the tests still run, on kind.image.
+        #expect(bake["if"]?.string == "github.event_name != 'pull_request' || github.event.pull_request.head.repo.full_name == github.repository")
         let tests = try #require(jobs["kubernetes-tests"]?.mapping)
         #expect(tests["needs"]?.string == "kind-ci-bake")
+        #expect(tests["if"]?.string == "${{ !failure() && !cancelled() }}")
         let kind = try #require(tests["services"]?.mapping?["kind"]?.mapping)
-        #expect(kind["image"]?.string == "${{ needs.kind-ci-bake.outputs.image }}")
-        #expect(kind["credentials"]?.mapping?["password"]?.string == "${{ secrets.GITHUB_TOKEN }}")
+        #expect(kind["image"]?.string == "${{ needs.kind-ci-bake.outputs.image || 'bsycorp/kind:latest-1.23' }}")
+        // No bake output, no credentials: the runner logs in only when both are set.
+        #expect(kind["credentials"]?.mapping?["password"]?.string == "${{ needs.kind-ci-bake.outputs.image && secrets.GITHUB_TOKEN || '' }}")
+        #expect(kind["credentials"]?.mapping?["username"]?.string == "${{ needs.kind-ci-bake.outputs.image && github.actor || '' }}")
+    }
+
+    /// Pushes run the tests on the default branch only (pull requests run every other change), so a
+    /// pull request from the same repository is not run twice.
+    @Test func githubRunsPushesOnTheDefaultBranchOnly() throws {
+        func push(_ options: PipelineOptions) throws -> [String]? {
+            try Self.parsed(.github, options)["on"]?.mapping?["push"]?.mapping?["branches"]?.array().compactMap(\.string)
+        }
+        #expect(try push(PipelineOptions()) == ["main"])
+        var trunk = PipelineOptions()
+        trunk.defaultBranch = "release/2.x"
+        #expect(try push(trunk) == ["release/2.x"])
+        #expect(try Self.parsed(.github)["on"]?.mapping?["pull_request"] != nil)
+        var empty = PipelineOptions()
+        empty.defaultBranch = " "
+        #expect(throws: Problem.self) { try Provider.github.pipelineFiles(empty) }
+        for other in Provider.allCases where other != .github {
+            #expect(throws: Problem.self, "\(other)") { try other.pipelineFiles(trunk) }
+        }
     }
 
     @Test(arguments: [Provider.circleci, .travis, .bitbucket, .drone, .woodpecker, .buildkite, .azure, .codeship])

@@ -133,6 +133,33 @@ struct DeployTests {
         #expect(image.stdout == "\(repository):ci")
     }
 
+    /// Manifests name the published release (`registry.example.com/<org>/<svc>:1.2.3`, as real
+    /// repositories do): the pods run the image built from this commit, never pulled (the stand-in's
+    /// kubelet runs only what kind's docker has, and a pull of that registry would fail).
+    @Test func aRegistryPathInTheManifestsRunsTheBuiltImage() throws {
+        let repository = "kind-ci-test/web-\(UUID().uuidString.prefix(8).lowercased())"
+        defer { _ = try? TestDocker.docker(["rmi", "-f", "\(repository):ci"]) }
+        let folder = try project("""
+            build:
+              - image: \(repository):ci
+                context: web
+                replaces: registry.example.com/example-org/web
+            deploy:
+              - manifests: deploy/
+            wait: {timeout: 2m}
+
+            """, files: [
+                "web/Dockerfile": "FROM \(FakeKind.busybox)\nCMD [\"sh\", \"-c\", \"\(Self.server)\"]\n",
+                "deploy/web.yaml": Self.deployment("web", container: #"{name: web, image: "registry.example.com/example-org/web:1.2.3", imagePullPolicy: Always}"#),
+            ])
+        let result = try run(folder)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("container web: registry.example.com/example-org/web:1.2.3 → \(repository):ci"), "\(result.stderr)")
+        #expect(!result.stderr.contains("pre-pulling"), "\(result.stderr)")
+        let image = try kubectl(folder, ["get", "deployment", "web", "-o", "jsonpath={.spec.template.spec.containers[0].image} {.spec.template.spec.containers[0].imagePullPolicy}"])
+        #expect(image.stdout == "\(repository):ci IfNotPresent", "\(image.stderr)")
+    }
+
     @Test func aMissingImageFailsAtOnceAndSaysWhy() throws {
         let folder = try project("""
             deploy:
@@ -231,9 +258,9 @@ struct DeployTests {
         let started = ContinuousClock.now
         let result = try KindCIBinary.run(["run", "--until", "ready"], in: folder.url, environment: ReachingKindTests.noCI)
         #expect(result.status == 78, "\(result.stderr)")
-        #expect(result.stderr.contains("k8s/app.yaml:4:38: error: document 1: container c runs the built image as 'app'"))
+        // The first document runs the built image (`app` is rewritten to app:ci); the second is broken.
         #expect(result.stderr.contains("k8s/app.yaml:7:1: error: not valid YAML"))
-        #expect(result.stderr.contains("k8s/app.yaml: 2 problems"))
+        #expect(result.stderr.contains("k8s/app.yaml: 1 problem"))
         #expect(ContinuousClock.now - started < .seconds(30))
     }
 }

@@ -139,7 +139,9 @@ import TestSupport
         #expect(result.rewrites.count == 2)
     }
 
-    @Test func aBuiltImageAsLatestUntaggedOrAlwaysPulledIsRefused() throws {
+    /// Whatever the manifest wrote for a built repository (latest, no tag, a digest, Always), the
+    /// container runs the built reference and never pulls it; other images are left alone.
+    @Test func aBuiltRepositoryAsLatestUntaggedDigestOrAlwaysPulledRunsTheBuild() throws {
         try folder.write("pods.yaml", """
             apiVersion: v1
             kind: Pod
@@ -172,15 +174,59 @@ import TestSupport
             kind: Pod
             metadata: {name: unrelated}
             spec: {containers: [{name: c, image: "other:latest", imagePullPolicy: Always}]}
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: digest}
+            spec: {containers: [{name: c, image: "index.docker.io/hello@sha256:\(String(repeating: "a", count: 64))"}]}
 
             """)
-        let report = try problems(["pods.yaml"], built: ["hello:ci"])
-        #expect(report.contains("pods.yaml:4:38: error: document 1: container c runs the built image as 'hello:latest'"))
-        #expect(report.contains("fix: write 'image: hello:ci'"))
-        #expect(report.contains("pods.yaml:17:20: error: document 2: container c runs the built image as 'docker.io/library/hello'"))
-        #expect(report.contains("pods.yaml:26:22: error: document 3: container c has imagePullPolicy: Always"))
-        #expect(report.contains("fix: use 'imagePullPolicy: IfNotPresent'"))
-        #expect(report.contains("pods.yaml: 3 problems"))
+        let result = try read(["pods.yaml"], built: ["hello:ci"])
+        func container(_ index: Int) -> JSON? {
+            let object = result.manifests[index].object
+            let spec = object.kind == "CronJob" ? object[path: "spec", "jobTemplate", "spec", "template", "spec"] : object["spec"]
+            return spec?["containers"]?.array?.first
+        }
+        for index in [0, 1, 2, 4] {
+            #expect(container(index)?["image"] == .string("hello:ci"), "\(result.manifests[index].object.name)")
+            #expect(container(index)?["imagePullPolicy"] == .string("IfNotPresent"), "\(result.manifests[index].object.name)")
+        }
+        #expect(container(3)?["image"] == .string("other:latest"))
+        #expect(container(3)?["imagePullPolicy"] == .string("Always"))
+        #expect(result.rewrites.count == 3, "\(result.rewrites)")
+        #expect(result.rewrites.contains("pods.yaml, document 1: pod/latest container c: hello:latest → hello:ci"))
+    }
+
+    /// `replaces:` names the repositories the manifests use for a build (a registry path with a
+    /// release tag, as real repositories publish them): those containers run the build too, and
+    /// the build's images are not pre-pulled.
+    @Test func aReplacedRepositoryRunsTheBuild() throws {
+        try folder.write("app.yaml", """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: store-front}
+            spec:
+              selector: {matchLabels: {app: store-front}}
+              template:
+                metadata: {labels: {app: store-front}}
+                spec:
+                  containers:
+                  - name: web
+                    image: ghcr.io/example-org/shop/store-front:2.2.0
+                  - name: cache
+                    image: redis:7
+
+            """)
+        var build = BuildEntry(image: try ImageReference.parse("store-front:ci").get())
+        build.replaces = [try ImageReference.parse("ghcr.io/example-org/shop/store-front").get()]
+        let images = BuiltImageReferences(builds: [build])
+        let result = try ManifestReader(directory: folder.url, images: images, namespace: "default").read(["app.yaml"])
+        let containers = try #require(result.manifests.first?.object[path: "spec", "template", "spec"]?["containers"]?.array)
+        #expect(containers.map { $0["image"] } == [.string("store-front:ci"), .string("redis:7")])
+        #expect(images.pulled(by: result.manifests[0].object).map(\.description) == ["redis:7"])
+        let lookalike = try ImageReference.parse("ghcr.io/someone-else/store-front:2.2.0").get()
+        #expect(images.built(for: lookalike) == nil)
+        #expect(images.built(for: try ImageReference.parse("store-front").get())?.description == "store-front:ci")
     }
 
     @Test func anAliasBombIsRefusedNotExpanded() throws {

@@ -8,9 +8,21 @@ extension ConfigDecoder {
         guard let items = reader.sequence(node, "build", example: "'- image: example-app:ci'") else { return [] }
         var entries: [BuildEntry] = []
         var firstByName: [String: Int] = [:]
+        var claimedBy: [String: Int] = [:]
         for (index, item) in items.enumerated() {
             let subject = "build[\(index)]"
             guard let entry = readBuildEntry(item, subject) else { continue }
+            // One repository, one build: otherwise which of them a container runs would be a guess.
+            let claimNodes = [item.mapping?["image"]] + (item.mapping?["replaces"].map { $0.sequence.map(Array.init) ?? [$0] } ?? []).map { Optional($0) }
+            for (claim, node) in zip([entry.image] + entry.replaces, claimNodes) {
+                let key = claim.hubRepository ?? claim.repository
+                if let first = claimedBy[key], first != index {
+                    reader.report(node, subject, "repository \(key) is claimed by build[\(first)] too (by its image or replaces:)",
+                                  fix: "leave it to one build: remove it from the other's replaces:, or build it once")
+                } else {
+                    claimedBy[key] = index
+                }
+            }
             let nameNode = item.mapping?["name"] ?? item.mapping?["image"]
             if let first = firstByName[entry.environmentName] {
                 reader.report(nameNode, subject,
@@ -25,7 +37,7 @@ extension ConfigDecoder {
     }
 
     private func readBuildEntry(_ node: Node, _ subject: String) -> BuildEntry? {
-        let keys = ["image", "name", "context", "dockerfile", "args", "target", "labels", "builder", "cache_from"]
+        let keys = ["image", "name", "context", "dockerfile", "args", "target", "labels", "builder", "cache_from", "replaces"]
         guard let fields = reader.mapping(node, subject, keys: keys, example: "'- image: example-app:ci'") else { return nil }
         let imageNode = fields["image"]
         let image = imageNode.flatMap { readBuildImage($0, "\(subject).image") }
@@ -73,6 +85,7 @@ extension ConfigDecoder {
         }
         let builder = fields["builder"].flatMap { readBuilder($0, "\(subject).builder") }
         let cacheFrom = fields["cache_from"].map { readCacheFrom($0, "\(subject).cache_from") } ?? []
+        let replaces = fields["replaces"].map { readReplaces($0, "\(subject).replaces") } ?? []
         guard let image else { return nil }
         var entry = BuildEntry(image: image)
         entry.name = name
@@ -83,6 +96,7 @@ extension ConfigDecoder {
         entry.labels = labels?.map { BuildArgument(name: $0.key, value: $0.value) } ?? []
         entry.builder = builder
         entry.cacheFrom = cacheFrom
+        entry.replaces = replaces
         return entry
     }
 
@@ -110,6 +124,26 @@ extension ConfigDecoder {
             reader.report(node, subject, "expected at least one image, found an empty list", fix: "write it as \(example), or leave it out")
         }
         return items.enumerated().compactMap { index, item in readImage(item, "\(subject)[\(index)]", example: example) }
+    }
+
+    /// `replaces:`: the repositories (a string or a list, no tags) the manifests name for this
+    /// build, whose containers run the built reference instead.
+    private func readReplaces(_ node: Node, _ subject: String) -> [ImageReference] {
+        let example = "'replaces: registry.example.com/team/app'"
+        let items = node.sequence.map(Array.init) ?? [node]
+        if items.isEmpty {
+            reader.report(node, subject, "expected at least one repository, found an empty list", fix: "write it as \(example), or leave it out")
+        }
+        return items.enumerated().compactMap { index, item in
+            let itemSubject = node.sequence == nil ? subject : "\(subject)[\(index)]"
+            guard let repository = readImage(item, itemSubject, example: example) else { return nil }
+            guard repository.tag == nil, repository.digest == nil else {
+                reader.report(item, itemSubject, "'\(repository)' names a tag or digest; replaces: takes repositories, whatever tag the manifests write",
+                              fix: "write '\(repository.repository)'")
+                return nil
+            }
+            return repository
+        }
     }
 
     /// The name an image is built as: tagged, and not `latest`, since kind's pods would try to pull it.

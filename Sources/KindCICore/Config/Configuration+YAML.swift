@@ -62,6 +62,7 @@ extension BuildEntry {
             labels.isEmpty ? nil : ("labels", .pairs(labels.map { ($0.name, .text($0.value)) })),
             builder.map { ("builder", .text($0.rawValue)) },
             cacheFrom.isEmpty ? nil : ("cache_from", Node(cacheFrom.map { Node.text($0.description) })),
+            replaces.isEmpty ? nil : ("replaces", Node(replaces.map { Node.text($0.description) })),
         ])
     }
 }

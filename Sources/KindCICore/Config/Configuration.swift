@@ -79,6 +79,9 @@ public struct BuildEntry: Sendable, Equatable {
     public var labels: [BuildArgument] = []
     /// Nil: the configuration's `builder`.
     public var builder: Builder?
+    /// Repositories the manifests name for this build's image (`replaces:`, no tags): their
+    /// containers run the built reference too.
+    public var replaces: [ImageReference] = []
     /// Images whose layers the build may reuse (`cache_from`), typically this image as the last
     /// pipeline pushed it: pulled into kind's docker before the build, while its cluster boots.
     public var cacheFrom: [ImageReference] = []

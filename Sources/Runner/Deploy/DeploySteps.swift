@@ -16,7 +16,7 @@ struct DeploySteps {
     private(set) var pulledImages: [ImageReference] = []
 
     init(_ configuration: Configuration) throws {
-        let images = BuiltImageReferences(built: configuration.build.map(\.image))
+        let images = BuiltImageReferences(builds: configuration.build)
         var problems: [ConfigProblems] = []
         for (index, step) in configuration.deploy.enumerated() {
             switch step {

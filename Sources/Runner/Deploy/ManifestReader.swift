@@ -157,14 +157,7 @@ struct ManifestReader {
                     continue
                 }
                 var manifest = Manifest(object: object, source: "\(name), \(subject)")
-                do {
-                    result.rewrites += try images.rewrite(&manifest, node: node)
-                } catch let refusals as BuiltImageReferences.Refusals {
-                    diagnostics += refusals.diagnostics.map {
-                        ConfigDiagnostic(line: $0.line, column: $0.column, length: $0.length, subject: subject, message: $0.message, fix: $0.fix)
-                    }
-                    continue
-                }
+                result.rewrites += images.rewrite(&manifest)
                 if manifest.object.namespace == nil, Self.isNamespaced(manifest.object) {
                     var metadata = manifest.object["metadata"] ?? .object([:])
                     metadata["namespace"] = .string(namespace)

@@ -89,12 +89,15 @@ struct BakeTests {
         // A pipeline with the baked kind and no way to pull: the registry gone, no credentials.
         try TestDocker.docker(["rmi", "-f", privateImage])
         registry.stop()
-        let run = try KindCIBinary.run(["run", "--up", "--image", tag, "--until", "ready"] + Self.runOptions + ReachingKindTests.kubeconfig(folder),
+        // A name of its own: UpDownTests run beside this suite with kind's default name.
+        let name = "kind-ci-baked-\(UUID().uuidString.prefix(8).lowercased())"
+        let run = try KindCIBinary.run(["run", "--up", "--name", name, "--image", tag, "--until", "ready"] + Self.runOptions
+                                       + ReachingKindTests.kubeconfig(folder),
                                        in: folder.url, environment: ReachingKindTests.noCI.merging(["DOCKER_HOST": TestDocker.host]) { $1 })
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stderr.contains("[\(privateImage)] already in kind's docker"), "\(run.stderr)")
         #expect(run.stderr.contains("1 ready"), "\(run.stderr)")
-        _ = try? KindCIBinary.run(["down"], in: folder.url, environment: ["DOCKER_HOST": TestDocker.host])
+        _ = try? KindCIBinary.run(["down", "--name", name], in: folder.url, environment: ["DOCKER_HOST": TestDocker.host])
     }
 
     /// Planted credentials (the registry's, sent with every pull) are nowhere in what was committed:

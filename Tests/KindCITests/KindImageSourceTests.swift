@@ -45,5 +45,9 @@ import TestSupport
                                          in: matching.url, environment: ReachingKindTests.noCI)
         #expect(quiet.status == 0, "\(quiet.stderr)")
         #expect(!quiet.stderr.contains("warning: kind serves"), "\(quiet.stderr)")
+        // Both of kind's readiness cases sit in kind's suite, timed from the start.
+        let report = try String(contentsOf: matching.url.appendingPathComponent(".kind-ci/report.xml"), encoding: .utf8)
+        #expect(report.contains("<testcase classname=\"kind-ci.kind\" name=\"docker ready\""), "\(report)")
+        #expect(report.contains("<testcase classname=\"kind-ci.kind\" name=\"kubernetes ready\""), "\(report)")
     }
 }

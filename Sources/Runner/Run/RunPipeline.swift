@@ -32,8 +32,10 @@ struct RunPipeline {
             }
         }
 
+        /// The boot's failure, unless the run was cancelled: a cancellation stops the builds too, and
+        /// is theirs to report.
         var bootFailure: (any Error)? {
-            if case let .failure(error)? = booted { error } else { nil }
+            if case let .failure(error)? = booted, !(error is CancellationError) { error } else { nil }
         }
     }
 

@@ -49,7 +49,8 @@ struct KubernetesPhase: Sendable {
                 + "TLS name \(transport.tls.serverName)); the API answers")
             return cluster
         } summary: { "Kubernetes \($0.version ?? "") is ready" }
-        await context.recorder.add(.kubernetes, "kubernetes ready", duration: cluster.ready - context.deadline.start)
+        // Beside "docker ready": both are kind's readiness, timed from the start.
+        await context.recorder.add(.kind, "kubernetes ready", duration: cluster.ready - context.deadline.start)
         await context.recorder.span(.kubernetes, from: dockerReady, to: cluster.installed)
         return cluster
     }

@@ -13,8 +13,8 @@ extension ConfigDecoder {
             let subject = "build[\(index)]"
             guard let entry = readBuildEntry(item, subject) else { continue }
             // One repository, one build: otherwise which of them a container runs would be a guess.
-            let claimNodes = [item.mapping?["image"]] + (item.mapping?["replaces"].map { $0.sequence.map(Array.init) ?? [$0] } ?? []).map { Optional($0) }
-            for (claim, node) in zip([entry.image] + entry.replaces, claimNodes) {
+            let replaced = item.mapping?["replaces"].map { readReplaces($0, "\(subject).replaces", report: false) } ?? []
+            for (claim, node) in [(entry.image, item.mapping?["image"])] + replaced.map({ ($0.repository, Optional($0.node)) }) {
                 let key = claim.hubRepository ?? claim.repository
                 if let first = claimedBy[key], first != index {
                     reader.report(node, subject, "repository \(key) is claimed by build[\(first)] too (by its image or replaces:)",
@@ -85,7 +85,7 @@ extension ConfigDecoder {
         }
         let builder = fields["builder"].flatMap { readBuilder($0, "\(subject).builder") }
         let cacheFrom = fields["cache_from"].map { readCacheFrom($0, "\(subject).cache_from") } ?? []
-        let replaces = fields["replaces"].map { readReplaces($0, "\(subject).replaces") } ?? []
+        let replaces = fields["replaces"].map { readReplaces($0, "\(subject).replaces").map(\.repository) } ?? []
         guard let image else { return nil }
         var entry = BuildEntry(image: image)
         entry.name = name
@@ -128,21 +128,28 @@ extension ConfigDecoder {
 
     /// `replaces:`: the repositories (a string or a list, no tags) the manifests name for this
     /// build, whose containers run the built reference instead.
-    private func readReplaces(_ node: Node, _ subject: String) -> [ImageReference] {
+    /// Each with the node it was read from, for locating a duplicate claim; `report: false` reads
+    /// them again without saying their problems twice.
+    private func readReplaces(_ node: Node, _ subject: String, report: Bool = true) -> [(repository: ImageReference, node: Node)] {
         let example = "'replaces: registry.example.com/team/app'"
         let items = node.sequence.map(Array.init) ?? [node]
-        if items.isEmpty {
+        if items.isEmpty, report {
             reader.report(node, subject, "expected at least one repository, found an empty list", fix: "write it as \(example), or leave it out")
         }
         return items.enumerated().compactMap { index, item in
             let itemSubject = node.sequence == nil ? subject : "\(subject)[\(index)]"
-            guard let repository = readImage(item, itemSubject, example: example) else { return nil }
-            guard repository.tag == nil, repository.digest == nil else {
-                reader.report(item, itemSubject, "'\(repository)' names a tag or digest; replaces: takes repositories, whatever tag the manifests write",
-                              fix: "write '\(repository.repository)'")
+            guard let text = item.string, case let .success(repository) = ImageReference.parse(text) else {
+                if report { _ = readImage(item, itemSubject, example: example) }
                 return nil
             }
-            return repository
+            guard repository.tag == nil, repository.digest == nil else {
+                if report {
+                    reader.report(item, itemSubject, "'\(repository)' names a tag or digest; replaces: takes repositories, whatever tag the manifests write",
+                                  fix: "write '\(repository.repository)'")
+                }
+                return nil
+            }
+            return (repository, item)
         }
     }
 

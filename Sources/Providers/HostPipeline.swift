@@ -24,10 +24,12 @@ struct HostPipeline {
     }
 
     /// What a job that starts kind-ci with `docker run` leaves out of the environment it passes on:
-    /// what belongs to the machine, not to the tests (the paths, the user, the shell, Docker's own
-    /// settings, which would point kind-ci at the machine's daemon, and a kubeconfig of the machine).
+    /// what belongs to the machine, not to the tests (the paths, the user, the shell, the locale,
+    /// Docker's own settings, which would point kind-ci at the machine's daemon, a kubeconfig of the
+    /// machine, and the toolchains the host's image installs, whose folders the runner image lacks).
     static let machineVariables = ["PATH", "HOME", "HOSTNAME", "PWD", "OLDPWD", "SHELL", "SHLVL", "USER", "LOGNAME", "TERM", "TMPDIR",
-                                   "_", "BASH_.*", "LD_.*", "DOCKER_.*", "SSH_.*", "XDG_.*", "KUBECONFIG"]
+                                   "_", "LANG", "LANGUAGE", "LC_.*", "MANPATH", "BASH_.*", "LD_.*", "DOCKER_.*", "SSH_.*", "XDG_.*",
+                                   "KUBECONFIG", "JAVA_HOME", "GOROOT", "GOPATH", "GEM_HOME", "GEM_PATH", "rvm_.*", "NVM_.*", "PYENV_.*"]
 
     /// The names (no values: Docker takes them from the job's environment) of every exported
     /// variable but the machine's, for `docker run --env-file`.

@@ -270,6 +270,7 @@ import Yams
         #expect(plugin["run"]?.string == "tests")
         #expect(plugin["config"]?.string == ".buildkite/docker-compose.kind-ci.yml")
         #expect(plugin["propagate-uid-gid"]?.bool == true)
+        #expect(services["tests"]?.mapping?["environment"]?.array().compactMap(\.string).contains("HOME=/tmp") == true)
         #expect(step["command"]?.string == "kind-ci run --kubeconfig /tmp/kind-ci/kubeconfig")
         let retry = step["retry"]?.mapping?["automatic"]?.array().first?.mapping
         #expect(retry?["exit_status"]?.int == 75)

@@ -65,10 +65,7 @@ public struct Problem: UserFacingError, Equatable, Sendable, CustomStringConvert
     }
 
     /// The first finding's headline: a report's one-line message.
-    public var headline: String {
-        for case let .finding(finding) in parts { return finding.headline }
-        return ""
-    }
+    public var headline: String { findings.first?.headline ?? "" }
 
     /// The headline, for a problem quoted inside another's message.
     public var description: String { headline }

@@ -24,7 +24,7 @@ import TestSupport
     }
 
     func reader(allowOutside: Bool) -> ManifestReader {
-        ManifestReader(directory: project.url, images: BuiltImageReferences(built: []), namespace: "default",
+        ManifestReader(directory: project.url, images: BuiltImageReferences(builds: []), namespace: "default",
                        containment: allowOutside ? nil : PathContainment(directory: project.url))
     }
 

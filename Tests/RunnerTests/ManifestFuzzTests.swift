@@ -66,7 +66,7 @@ import TestSupport
 
     @Test func anyBytesEndInObjectsOrLocatedProblems() async throws {
         let folder = try TemporaryFolder()
-        let reader = ManifestReader(directory: folder.url, images: BuiltImageReferences(built: [try ImageReference.parse("example-app:ci").get()]),
+        let reader = ManifestReader(directory: folder.url, images: BuiltImageReferences(builds: [BuildEntry(image: try ImageReference.parse("example-app:ci").get())]),
                                     namespace: "default")
         let input = FuzzInput(seeds: Self.seeds.map { Data($0.utf8) }, keys: Self.keys)
         let bad = try await offThePool {

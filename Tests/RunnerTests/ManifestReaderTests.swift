@@ -15,7 +15,7 @@ import TestSupport
 
     func read(_ paths: [String], built: [String] = [], namespace: String = "default") throws -> ManifestReader.Result {
         let images = try built.map { try ImageReference.parse($0).get() }
-        return try ManifestReader(directory: folder.url, images: BuiltImageReferences(built: images), namespace: namespace).read(paths)
+        return try ManifestReader(directory: folder.url, images: BuiltImageReferences(builds: images.map(BuildEntry.init(image:))), namespace: namespace).read(paths)
     }
 
     func problems(_ paths: [String], built: [String] = []) throws -> String {

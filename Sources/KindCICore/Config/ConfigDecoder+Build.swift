@@ -11,10 +11,10 @@ extension ConfigDecoder {
         var claimedBy: [String: Int] = [:]
         for (index, item) in items.enumerated() {
             let subject = "build[\(index)]"
-            guard let entry = readBuildEntry(item, subject) else { continue }
+            guard let (entry, replacesNodes) = readBuildEntry(item, subject) else { continue }
             // One repository, one build: otherwise which of them a container runs would be a guess.
-            let replaced = item.mapping?["replaces"].map { readReplaces($0, "\(subject).replaces", report: false) } ?? []
-            for (claim, node) in [(entry.image, item.mapping?["image"])] + replaced.map({ ($0.repository, Optional($0.node)) }) {
+            let claims = [(entry.image, item.mapping?["image"])] + zip(entry.replaces, replacesNodes).map { ($0, Optional($1)) }
+            for (claim, node) in claims {
                 let key = claim.hubRepository ?? claim.repository
                 if let first = claimedBy[key], first != index {
                     reader.report(node, subject, "repository \(key) is claimed by build[\(first)] too (by its image or replaces:)",
@@ -36,7 +36,8 @@ extension ConfigDecoder {
         return entries
     }
 
-    private func readBuildEntry(_ node: Node, _ subject: String) -> BuildEntry? {
+    /// The entry, with the node of each of its `replaces:` repositories (to locate a duplicate claim).
+    private func readBuildEntry(_ node: Node, _ subject: String) -> (BuildEntry, [Node])? {
         let keys = ["image", "name", "context", "dockerfile", "args", "target", "labels", "builder", "cache_from", "replaces"]
         guard let fields = reader.mapping(node, subject, keys: keys, example: "'- image: example-app:ci'") else { return nil }
         let imageNode = fields["image"]
@@ -85,7 +86,7 @@ extension ConfigDecoder {
         }
         let builder = fields["builder"].flatMap { readBuilder($0, "\(subject).builder") }
         let cacheFrom = fields["cache_from"].map { readCacheFrom($0, "\(subject).cache_from") } ?? []
-        let replaces = fields["replaces"].map { readReplaces($0, "\(subject).replaces").map(\.repository) } ?? []
+        let replaces = fields["replaces"].map { readReplaces($0, "\(subject).replaces") } ?? []
         guard let image else { return nil }
         var entry = BuildEntry(image: image)
         entry.name = name
@@ -96,8 +97,8 @@ extension ConfigDecoder {
         entry.labels = labels?.map { BuildArgument(name: $0.key, value: $0.value) } ?? []
         entry.builder = builder
         entry.cacheFrom = cacheFrom
-        entry.replaces = replaces
-        return entry
+        entry.replaces = replaces.map(\.repository)
+        return (entry, replaces.map(\.node))
     }
 
     /// `dockerfile` is looked for in the context; when it is missing there but exists relative to
@@ -128,25 +129,19 @@ extension ConfigDecoder {
 
     /// `replaces:`: the repositories (a string or a list, no tags) the manifests name for this
     /// build, whose containers run the built reference instead.
-    /// Each with the node it was read from, for locating a duplicate claim; `report: false` reads
-    /// them again without saying their problems twice.
-    private func readReplaces(_ node: Node, _ subject: String, report: Bool = true) -> [(repository: ImageReference, node: Node)] {
+    /// Each with the node it was read from.
+    private func readReplaces(_ node: Node, _ subject: String) -> [(repository: ImageReference, node: Node)] {
         let example = "'replaces: registry.example.com/team/app'"
         let items = node.sequence.map(Array.init) ?? [node]
-        if items.isEmpty, report {
+        if items.isEmpty {
             reader.report(node, subject, "expected at least one repository, found an empty list", fix: "write it as \(example), or leave it out")
         }
         return items.enumerated().compactMap { index, item in
             let itemSubject = node.sequence == nil ? subject : "\(subject)[\(index)]"
-            guard let text = item.string, case let .success(repository) = ImageReference.parse(text) else {
-                if report { _ = readImage(item, itemSubject, example: example) }
-                return nil
-            }
+            guard let repository = readImage(item, itemSubject, example: example) else { return nil }
             guard repository.tag == nil, repository.digest == nil else {
-                if report {
-                    reader.report(item, itemSubject, "'\(repository)' names a tag or digest; replaces: takes repositories, whatever tag the manifests write",
-                                  fix: "write '\(repository.repository)'")
-                }
+                reader.report(item, itemSubject, "'\(repository)' names a tag or digest; replaces: takes repositories, whatever tag the manifests write",
+                              fix: "write '\(repository.repository)'")
                 return nil
             }
             return (repository, item)

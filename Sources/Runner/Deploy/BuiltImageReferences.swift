@@ -12,10 +12,6 @@ struct BuiltImageReferences: Sendable {
         claims = builds.flatMap { build in ([build.image] + build.replaces).map { ($0, build.image) } }
     }
 
-    init(built: [ImageReference]) {
-        claims = built.map { ($0, $0) }
-    }
-
     /// Where pod specs sit in each kind of workload.
     static let podSpecPaths: [String: [String]] = [
         "Pod": ["spec"],

@@ -60,10 +60,7 @@ struct TestsPhase {
         let all = Shards.files(matching: test.shardFiles, in: context.configuration.directory)
         let share = shards.share(of: all)
         let list = context.artifacts.appendingPathComponent("shard-files")
-        try OutputPath.writing(list.path) {
-            try FileManager.default.createDirectory(at: context.artifacts, withIntermediateDirectories: true)
-            try Data(share.map { $0 + "\n" }.joined().utf8).write(to: list, options: .atomic)
-        }
+        try ArtifactFile.write(share.map { $0 + "\n" }.joined(), to: list, privately: false)
         await context.progress.note("shard \(shards.index) of \(shards.count): \(share.count) of \(all.count) test files "
             + "(KIND_CI_SHARD_FILES, and \(context.request.artifacts)/shard-files)")
         return share.joined(separator: "\n")

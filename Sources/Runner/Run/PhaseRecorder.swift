@@ -60,7 +60,7 @@ final class PhaseRecorder: Sendable {
         return result
     }
 
-    /// `section` for a phase with a section of its own (all but the pre-pulls).
+    /// `section` for a phase whose section is its own (`RunPhase.section`).
     func section<T>(_ phase: RunPhase, _ body: () async throws -> T, summary: (T) -> String) async throws -> T {
         try await section(Self.section(of: phase), body, summary: summary)
     }

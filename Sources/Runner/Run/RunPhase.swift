@@ -40,14 +40,13 @@ enum RunPhase: String, CaseIterable, Sendable {
         }
     }
 
-    /// The log's section for the phase (a GitLab section id, a GitHub group); the pre-pulls go on
-    /// beside other phases and have none, nor has the reading of the configuration, which says
-    /// nothing unless it fails.
+    /// The log's section for the phase (a GitLab section id, a GitHub group). The build's title
+    /// carries the number of images (`LogSection.building`); the pre-pulls go on beside other phases
+    /// and have none, nor has the reading of the configuration, which says nothing unless it fails.
     var section: LogSection? {
         switch self {
         case .kind: LogSection(id: "kind_ci_docker", title: "Waiting for kind's docker")
-        case .build: .building(nil)
-        case .configuration, .prePull: nil
+        case .configuration, .build, .prePull: nil
         case .kubernetes: LogSection(id: "kind_ci_kubernetes", title: "Waiting for Kubernetes")
         case .deploy: LogSection(id: "kind_ci_deploy", title: "Deploying")
         case .ready: LogSection(id: "kind_ci_ready", title: "Waiting for the workloads")
@@ -71,10 +70,9 @@ struct LogSection: Sendable, Equatable {
     /// After a failure: what the cluster and kind's docker say.
     static let diagnostics = LogSection(id: "kind_ci_diagnostics", title: "Gathering diagnostics")
 
-    /// The build's section, with the number of images in its title when it is known.
-    static func building(_ count: Int?) -> LogSection {
-        let images = count.map { "\($0) image\($0 == 1 ? "" : "s")" } ?? "images"
-        return LogSection(id: "kind_ci_build", title: "Building \(images) into kind's docker")
+    /// The build's section, with the number of images in its title.
+    static func building(_ count: Int) -> LogSection {
+        LogSection(id: "kind_ci_build", title: "Building \(count) image\(count == 1 ? "" : "s") into kind's docker")
     }
 }
 

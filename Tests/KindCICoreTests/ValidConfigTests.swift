@@ -32,6 +32,9 @@ import Testing
         #expect(app.cacheFrom.map(\.description) == ["registry.example.com:5000/team/example-app:main",
                                                      "registry.example.com:5000/team/example-app:latest"])
         #expect(configuration.build[1].cacheFrom.map(\.description) == ["worker:main"])
+        #expect(app.replaces.map(\.description) == ["ghcr.io/example-org/shop/example-app", "example-app"])
+        #expect(app.deployed && !configuration.build[1].deployed)
+        #expect(app.position == SourcePosition(line: 9, column: 12) && configuration.file == Self.full.path)
         #expect(configuration.build[1].builder == .cli)
         #expect(configuration.builder == .native)
         #expect(configuration.buildJobs == 2)
@@ -51,7 +54,7 @@ import Testing
         #expect(configuration.timeout == .minutes(45))
         #expect(configuration.bake.images.map(\.description) == ["redis:7", "registry.example.com:5000/team/tool:1.2"])
         #expect(configuration.bake.before == "echo before the pulls" && configuration.bake.after == "docker image prune -f")
-        #expect(configuration.allowOutside)
+        #expect(configuration.allowOutside && configuration.strictImages)
     }
 
     /// What `config show` prints loads back to the same configuration.
@@ -59,7 +62,15 @@ import Testing
         let configuration = try ConfigLoader.load(path: Self.full.path)
         let text = try configuration.yamlText()
         let again = try ConfigLoader.decode(Data(text.utf8), path: "shown.yml", directory: Self.full.deletingLastPathComponent())
-        #expect(again == configuration)
+        #expect(Self.placeless(again) == Self.placeless(configuration))
+    }
+
+    /// The configuration without where it was written (file name, lines), which a reprint changes.
+    private static func placeless(_ configuration: Configuration) -> Configuration {
+        var copy = configuration
+        copy.file = ""
+        for index in copy.build.indices { copy.build[index].position = SourcePosition(line: 0, column: 0) }
+        return copy
     }
 
     @Test func fillsInDefaultsForAMinimalFile() throws {

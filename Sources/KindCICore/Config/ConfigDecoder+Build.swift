@@ -15,7 +15,7 @@ extension ConfigDecoder {
             // One repository, one build: otherwise which of them a container runs would be a guess.
             let claims = [(entry.image, item.mapping?["image"])] + zip(entry.replaces, replacesNodes).map { ($0, Optional($1)) }
             for (claim, node) in claims {
-                let key = claim.hubRepository ?? claim.repository
+                let key = claim.canonicalRepository
                 if let first = claimedBy[key], first != index {
                     reader.report(node, subject, "repository \(key) is claimed by build[\(first)] too (by its image or replaces:)",
                                   fix: "leave it to one build: remove it from the other's replaces:, or build it once")
@@ -38,7 +38,7 @@ extension ConfigDecoder {
 
     /// The entry, with the node of each of its `replaces:` repositories (to locate a duplicate claim).
     private func readBuildEntry(_ node: Node, _ subject: String) -> (BuildEntry, [Node])? {
-        let keys = ["image", "name", "context", "dockerfile", "args", "target", "labels", "builder", "cache_from", "replaces"]
+        let keys = ["image", "name", "context", "dockerfile", "args", "target", "labels", "builder", "cache_from", "replaces", "deployed"]
         guard let fields = reader.mapping(node, subject, keys: keys, example: "'- image: example-app:ci'") else { return nil }
         let imageNode = fields["image"]
         let image = imageNode.flatMap { readBuildImage($0, "\(subject).image") }
@@ -87,6 +87,7 @@ extension ConfigDecoder {
         let builder = fields["builder"].flatMap { readBuilder($0, "\(subject).builder") }
         let cacheFrom = fields["cache_from"].map { readCacheFrom($0, "\(subject).cache_from") } ?? []
         let replaces = fields["replaces"].map { readReplaces($0, "\(subject).replaces") } ?? []
+        let deployed = fields["deployed"].flatMap { reader.bool($0, "\(subject).deployed", example: "'deployed: false'") }
         guard let image else { return nil }
         var entry = BuildEntry(image: image)
         entry.name = name
@@ -98,6 +99,8 @@ extension ConfigDecoder {
         entry.builder = builder
         entry.cacheFrom = cacheFrom
         entry.replaces = replaces.map(\.repository)
+        entry.deployed = deployed ?? true
+        if let mark = imageNode?.mark { entry.position = SourcePosition(line: mark.line, column: mark.column) }
         return (entry, replaces.map(\.node))
     }
 

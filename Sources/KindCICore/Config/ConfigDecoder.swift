@@ -19,7 +19,7 @@ struct ConfigDecoder {
 
     mutating func decode(_ root: Node) -> Configuration {
         var configuration = Configuration(directory: directory.path)
-        let topKeys = ["version", "kind", "build", "builder", "build_jobs", "deploy", "wait", "test", "timeout", "allow_outside", "bake"]
+        let topKeys = ["version", "kind", "build", "builder", "build_jobs", "deploy", "wait", "test", "timeout", "allow_outside", "strict_images", "bake"]
         guard let fields = reader.mapping(root, "kind-ci.yml", keys: topKeys,
                                           example: "a mapping such as 'test: {run: ./test.sh}'") else {
             return configuration
@@ -39,6 +39,9 @@ struct ConfigDecoder {
         if let node = fields["test"] { configuration.test = readTest(node) }
         if let node = fields["timeout"] { configuration.timeout = reader.duration(node, "timeout") }
         if let node = fields["bake"] { configuration.bake = readBake(node) }
+        if let node = fields["strict_images"], let strict = reader.bool(node, "strict_images", example: "'strict_images: true'") {
+            configuration.strictImages = strict
+        }
         return configuration
     }
 

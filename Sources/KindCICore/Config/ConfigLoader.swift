@@ -59,7 +59,8 @@ public enum ConfigLoader {
                 fix: "a kind-ci configuration needs a few hundred; write the values out instead of nesting aliases (*name) of anchors (&name)"))
         }
         var decoder = ConfigDecoder(directory: directory)
-        let configuration = decoder.decode(root)
+        var configuration = decoder.decode(root)
+        configuration.file = path
         guard decoder.reader.diagnostics.isEmpty else {
             throw problems(path, text, decoder.reader.diagnostics)
         }

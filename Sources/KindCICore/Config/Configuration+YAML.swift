@@ -39,6 +39,7 @@ extension Configuration {
         }
         if let timeout { pairs.append(("timeout", .text(timeout.description))) }
         if allowOutside { pairs.append(("allow_outside", .scalar(true.represented()))) }
+        if strictImages { pairs.append(("strict_images", .scalar(true.represented()))) }
         if !bake.isEmpty {
             pairs.append(("bake", .pairs([
                 bake.images.isEmpty ? nil : ("images", Node(bake.images.map { Node.text($0.description) })),
@@ -63,6 +64,7 @@ extension BuildEntry {
             builder.map { ("builder", .text($0.rawValue)) },
             cacheFrom.isEmpty ? nil : ("cache_from", Node(cacheFrom.map { Node.text($0.description) })),
             replaces.isEmpty ? nil : ("replaces", Node(replaces.map { Node.text($0.description) })),
+            deployed ? nil : ("deployed", .scalar(false.represented())),
         ])
     }
 }

@@ -7,6 +7,8 @@ public struct Configuration: Sendable, Equatable {
 
     /// The folder holding the file: every relative path in it is resolved against this.
     public var directory: String
+    /// The file as the user named it, for messages that point into it.
+    public var file = ConfigLoader.defaultFileName
     public var kind = KindSettings()
     public var build: [BuildEntry] = []
     /// How images are built unless an entry says otherwise.
@@ -22,6 +24,9 @@ public struct Configuration: Sendable, Equatable {
     public var timeout: ConfigDuration?
     /// Whether paths may lead outside `directory` (`..`, absolute paths, symbolic links).
     public var allowOutside = false
+    /// `strict_images: true`: a build no object runs, or a manifest image that looks like a build
+    /// and is not rewritten, is an error rather than a warning.
+    public var strictImages = false
 
     /// What keeps the run's paths in the configuration's folder; nil when `allow_outside` lifts it.
     public var containment: PathContainment? {
@@ -82,6 +87,10 @@ public struct BuildEntry: Sendable, Equatable {
     /// Repositories the manifests name for this build's image (`replaces:`, no tags): their
     /// containers run the built reference too.
     public var replaces: [ImageReference] = []
+    /// `deployed: false`: only the tests use this image, so no manifest is expected to run it.
+    public var deployed = true
+    /// Where the entry's `image:` is written in kind-ci.yml, for warnings about the build.
+    public var position = SourcePosition(line: 0, column: 0)
     /// Images whose layers the build may reuse (`cache_from`), typically this image as the last
     /// pipeline pushed it: pulled into kind's docker before the build, while its cluster boots.
     public var cacheFrom: [ImageReference] = []
@@ -120,6 +129,22 @@ public struct BuildEntry: Sendable, Equatable {
         let to = path.split(separator: "/").filter { $0 != "." }
         let shared = zip(from, to).prefix { $0 == $1 }.count
         return (Array(repeating: "..", count: from.count - shared) + to.dropFirst(shared).map(String.init)).joined(separator: "/")
+    }
+}
+
+/// A line and column in a file (1-based; line 0: the file as a whole).
+public struct SourcePosition: Sendable, Equatable {
+    public let line: Int
+    public let column: Int
+
+    public init(line: Int, column: Int) {
+        self.line = line
+        self.column = column
+    }
+
+    /// `kind-ci.yml:12:5`, as editors and CI logs link it; the bare file when there is no line.
+    public func locating(_ file: String) -> String {
+        line > 0 ? "\(file):\(line):\(column)" : file
     }
 }
 

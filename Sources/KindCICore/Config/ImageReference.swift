@@ -33,6 +33,12 @@ public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The last path segment: `example-app` for `registry:5000/team/example-app:ci`.
+    /// The repository as Docker compares it: Docker Hub's spellings as one (`docker.io/library/x`
+    /// is `x`), other registries as written.
+    public var canonicalRepository: String {
+        hubRepository ?? repository
+    }
+
     public var lastPathSegment: String {
         String(path.split(separator: "/").last ?? Substring(path))
     }

@@ -80,6 +80,15 @@ public struct Problem: UserFacingError, Equatable, Sendable, CustomStringConvert
     /// not labelled an error: kind-ci did what it was asked.
     public func render(style: TerminalStyle) -> String {
         let label = exitStatus == .interrupted || exitStatus == .terminated ? "" : style.error("error:") + " "
+        return Self.render(parts, label: label, style: style)
+    }
+
+    /// Findings that do not stop the command, labelled `warning:`, in the same shape as errors.
+    public static func warnings(_ findings: [Finding], style: TerminalStyle) -> String {
+        render(findings.map(Part.finding), label: style.warning("warning:") + " ", style: style)
+    }
+
+    private static func render(_ parts: [Part], label: String, style: TerminalStyle) -> String {
         var lines: [String] = []
         for part in parts {
             switch part {

@@ -22,6 +22,7 @@ public struct TerminalStyle: Sendable {
     }
 
     public func error(_ text: String) -> String { wrap(text, "1;31") }
+    public func warning(_ text: String) -> String { wrap(text, "1;33") }
     public func emphasis(_ text: String) -> String { wrap(text, "1") }
     public func hint(_ text: String) -> String { wrap(text, "36") }
     public func success(_ text: String) -> String { wrap(text, "32") }

@@ -135,7 +135,9 @@ import TestSupport
         let spec = try #require(result.manifests.first?.object[path: "spec", "template", "spec"])
         #expect(spec["containers"]?.array?.map { $0["image"] } == [.string("registry.example.com/team/api:ci"), .string("busybox:1.36")])
         #expect(spec["initContainers"]?.array?.first?["image"] == .string("registry.example.com/team/api:ci"))
-        #expect(result.rewrites.contains("app.yaml, document 1: deployment/api container api: registry.example.com/team/api:dev → registry.example.com/team/api:ci"))
+        // Each rewrite named once, with the line and column of the image it replaced.
+        #expect(result.rewrites.contains("deployment/api container api (app.yaml:13:16): registry.example.com/team/api:dev → registry.example.com/team/api:ci"))
+        #expect(result.rewrites.contains("deployment/api container migrate (app.yaml:10:32): registry.example.com/team/api:dev → registry.example.com/team/api:ci"))
         #expect(result.rewrites.count == 2)
     }
 
@@ -194,7 +196,7 @@ import TestSupport
         #expect(container(3)?["image"] == .string("other:latest"))
         #expect(container(3)?["imagePullPolicy"] == .string("Always"))
         #expect(result.rewrites.count == 3, "\(result.rewrites)")
-        #expect(result.rewrites.contains("pods.yaml, document 1: pod/latest container c: hello:latest → hello:ci"))
+        #expect(result.rewrites.contains { $0.hasPrefix("pod/latest container c (pods.yaml:") && $0.hasSuffix("): hello:latest → hello:ci") }, "\(result.rewrites)")
     }
 
     /// `replaces:` names the repositories the manifests use for a build (a registry path with a
@@ -223,7 +225,7 @@ import TestSupport
         let result = try ManifestReader(directory: folder.url, images: images, namespace: "default").read(["app.yaml"])
         let containers = try #require(result.manifests.first?.object[path: "spec", "template", "spec"]?["containers"]?.array)
         #expect(containers.map { $0["image"] } == [.string("store-front:ci"), .string("redis:7")])
-        #expect(images.pulled(by: result.manifests[0].object).map(\.description) == ["redis:7"])
+        #expect(result.manifests[0].containers.compactMap(\.pulled).map(\.description) == ["redis:7"])
         let lookalike = try ImageReference.parse("ghcr.io/someone-else/store-front:2.2.0").get()
         #expect(images.built(for: lookalike) == nil)
         #expect(images.built(for: try ImageReference.parse("store-front").get())?.description == "store-front:ci")

@@ -45,7 +45,9 @@ public struct KindBake: Sendable {
     /// Bakes (unless the tag names the inputs' hash and exists already) and returns the tag.
     public func execute() async throws -> String {
         let configuration = try ConfigLoader.load(path: request.configPath)
+        // What the pods run after the image rewrite: a build's published release is not baked in.
         let steps = try DeploySteps(configuration)
+        await progress.warn(steps.wiring.warnings)
         let images = Self.unique(steps.pulledImages + configuration.bake.images)
         let base = request.image ?? configuration.kind.image
         let deadline = ContinuousClock.now + (request.timeout?.duration ?? .seconds(3600))

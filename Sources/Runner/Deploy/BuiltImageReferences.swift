@@ -1,15 +1,18 @@
 import KindCICore
+import Yams
 
 /// The images kind-ci built, as manifests refer to them. A container whose image's repository is a
 /// built image's, or one its build `replaces:`, runs the built reference whatever tag or digest the
 /// manifest wrote (none, `latest`, `:2.2.0`, `@sha256:...`), as Skaffold and Tilt rewrite by
 /// repository; and never pulls it (`IfNotPresent`): kind's docker has it, no registry does.
 struct BuiltImageReferences: Sendable {
-    /// Each repository a build claims (its own and its `replaces:`), with the reference it builds.
-    let claims: [(repository: ImageReference, built: ImageReference)]
+    /// Each repository a build claims (its own and its `replaces:`), with the index of the build.
+    let claims: [(repository: ImageReference, build: Int)]
+    let builds: [BuildEntry]
 
     init(builds: [BuildEntry]) {
-        claims = builds.flatMap { build in ([build.image] + build.replaces).map { ($0, build.image) } }
+        self.builds = builds
+        claims = builds.enumerated().flatMap { index, build in ([build.image] + build.replaces).map { ($0, index) } }
     }
 
     /// Where pod specs sit in each kind of workload.
@@ -21,50 +24,53 @@ struct BuiltImageReferences: Sendable {
         "CronJob": ["spec", "jobTemplate", "spec", "template", "spec"],
     ]
 
+    /// The container lists of a pod spec; ephemeral containers are added by `kubectl debug`, not
+    /// at start, so their images are not pre-pulled.
+    static let containerLists = ["initContainers", "containers", "ephemeralContainers"]
+
+    /// The index of the build a manifest's image stands for, if any.
+    func build(for reference: ImageReference) -> Int? {
+        claims.first { Self.sameRepository($0.repository, reference) }?.build
+    }
+
     /// The built reference a manifest's image stands for, if any.
     func built(for reference: ImageReference) -> ImageReference? {
-        claims.first { Self.sameRepository($0.repository, reference) }?.built
+        build(for: reference).map { builds[$0].image }
     }
 
     /// Rewrites each container image that names a built repository to the built reference, never
-    /// pulled; returns the image rewrites made, one line each.
-    func rewrite(_ manifest: inout Manifest) -> [String] {
-        guard !claims.isEmpty, let path = Self.podSpecPaths[manifest.object.kind],
-              var spec = path.reduce(Optional(manifest.object), { $0?[$1] }) else { return [] }
-        var changes: [String] = []
-        for list in ["initContainers", "containers", "ephemeralContainers"] {
+    /// pulled, and records every container of the object's pods; `node` is the object as read, for
+    /// the line and column of each image.
+    func rewrite(_ manifest: inout Manifest, node: Node?) {
+        guard let path = Self.podSpecPaths[manifest.object.kind],
+              var spec = path.reduce(Optional(manifest.object), { $0?[$1] }) else { return }
+        let specNode = path.reduce(node) { $0?.mapping?[$1] }
+        for list in Self.containerLists {
             guard var containers = spec[list]?.array else { continue }
+            let nodes = specNode?.mapping?[list]?.sequence.map(Array.init) ?? []
             for index in containers.indices {
-                guard let text = containers[index]["image"]?.string, case let .success(reference) = ImageReference.parse(text),
-                      let match = built(for: reference) else { continue }
-                containers[index]["imagePullPolicy"] = .string("IfNotPresent")
-                guard reference != match else { continue }
-                containers[index]["image"] = .string(match.description)
-                let container = containers[index]["name"]?.string ?? "#\(index)"
-                changes.append("\(manifest.source): \(manifest.object.kind.lowercased())/\(manifest.object.name) container \(container): \(text) → \(match)")
+                guard let text = containers[index]["image"]?.string else { continue }
+                let mark = (index < nodes.count ? nodes[index].mapping?["image"] : nil)?.mark
+                let reference = try? ImageReference.parse(text).get()
+                let build = reference.flatMap(build(for:))
+                if let build {
+                    containers[index]["imagePullPolicy"] = .string("IfNotPresent")
+                    containers[index]["image"] = .string(builds[build].image.description)
+                }
+                manifest.containers.append(ContainerImage(
+                    object: manifest.label, list: list, name: containers[index]["name"]?.string ?? "#\(index)",
+                    written: text, reference: reference, build: build, built: build.map { builds[$0].image },
+                    pullPolicy: containers[index]["imagePullPolicy"]?.string,
+                    location: manifest.locate(mark.map { SourcePosition(line: $0.line, column: $0.column) })))
             }
             spec[list] = .array(containers)
         }
         manifest.object = Self.replacing(manifest.object, at: path[...], with: spec)
-        return changes
-    }
-
-    /// The images `object`'s pods run that are not built ones, except where the pod says never to
-    /// pull (`imagePullPolicy: Never` expects the image in kind's docker already).
-    func pulled(by object: JSON) -> [ImageReference] {
-        guard let path = Self.podSpecPaths[object.kind], let spec = path.reduce(Optional(object), { $0?[$1] }) else { return [] }
-        let containers = ["initContainers", "containers"].flatMap { spec[$0]?.array ?? [] }
-        return containers.compactMap { container in
-            guard container["imagePullPolicy"]?.string != "Never", let text = container["image"]?.string,
-                  case let .success(reference) = ImageReference.parse(text), built(for: reference) == nil else { return nil }
-            return reference
-        }
     }
 
     /// The same repository, whatever way Docker Hub's name is spelt.
     static func sameRepository(_ a: ImageReference, _ b: ImageReference) -> Bool {
-        if let hubA = a.hubRepository, let hubB = b.hubRepository { return hubA == hubB }
-        return a.registry == b.registry && a.path == b.path
+        a.canonicalRepository == b.canonicalRepository
     }
 
     private static func replacing(_ value: JSON, at path: ArraySlice<String>, with replacement: JSON) -> JSON {
@@ -72,5 +78,38 @@ struct BuiltImageReferences: Sendable {
         var copy = value
         copy[key] = replacing(value[key] ?? .object([:]), at: path.dropFirst(), with: replacement)
         return copy
+    }
+}
+
+/// One container of a manifest's pods, as written and as it will run.
+struct ContainerImage: Sendable {
+    /// `deployment/web`.
+    let object: String
+    /// `containers`, `initContainers` or `ephemeralContainers`.
+    let list: String
+    let name: String
+    /// The image as the manifest wrote it.
+    let written: String
+    /// Nil when `written` is not an image name (the API server will refuse it).
+    let reference: ImageReference?
+    /// The build this container runs, by index, and its reference; nil when it runs `written`.
+    let build: Int?
+    let built: ImageReference?
+    /// After the rewrite.
+    let pullPolicy: String?
+    /// `k8s/web.yaml:14:16`, or the file and document when the line is not known.
+    let location: String
+
+    /// The image pulled when its pod starts: neither built, nor an ephemeral container's, nor
+    /// `imagePullPolicy: Never` (which expects the image in kind's docker already).
+    var pulled: ImageReference? {
+        guard build == nil, list != "ephemeralContainers", pullPolicy != "Never" else { return nil }
+        return reference
+    }
+
+    /// What the log says of a rewrite: where, which container, from what to what.
+    var rewrite: String? {
+        guard let built, written != built.description else { return nil }
+        return "\(object) container \(name) (\(location)): \(written) → \(built)"
     }
 }

@@ -2,18 +2,38 @@ import Foundation
 import KindCICore
 
 /// The `deploy:` steps with their manifests read, checked and image references rewritten, so that
-/// a broken manifest is reported (exit 78) before kind is even waited for.
-struct DeploySteps {
-    enum Step {
+/// a broken manifest, or with `strict_images: true` a build the pods would not run, is reported
+/// (exit 78) before kind is even waited for.
+struct DeploySteps: Sendable {
+    enum Step: Sendable {
         case manifests([Manifest], namespace: String?)
         case run(String)
     }
 
     private(set) var steps: [Step] = []
+    /// Which objects run which build, and the warnings about it.
+    let wiring: ImageWiring
+
     /// Image references changed to the built ones, for the log.
-    private(set) var rewrites: [String] = []
-    /// The images the manifests run that no build makes, each once, in order: what to pre-pull.
-    private(set) var pulledImages: [ImageReference] = []
+    var rewrites: [String] { manifests.flatMap(\.containers).compactMap(\.rewrite) }
+
+    /// The images the manifests run that no build makes, each once, in order: what to pre-pull
+    /// (and what `bake` bakes in), after the rewrite, so never a registry's release of a build.
+    var pulledImages: [ImageReference] {
+        var images: [ImageReference] = []
+        for image in manifests.flatMap(\.containers).compactMap(\.pulled) where !images.contains(image) { images.append(image) }
+        return images
+    }
+
+    /// Every object of every `manifests:` step, in order.
+    var manifests: [Manifest] { Self.objects(of: steps) }
+
+    private static func objects(of steps: [Step]) -> [Manifest] {
+        steps.flatMap { step -> [Manifest] in
+            if case let .manifests(manifests, _) = step { return manifests }
+            return []
+        }
+    }
 
     init(_ configuration: Configuration) throws {
         let images = BuiltImageReferences(builds: configuration.build)
@@ -28,12 +48,7 @@ struct DeploySteps {
                 let reader = ManifestReader(directory: URL(fileURLWithPath: configuration.directory), images: images,
                                             namespace: namespace ?? "default", containment: configuration.containment)
                 do {
-                    let result = try reader.read(paths)
-                    steps.append(.manifests(result.manifests, namespace: namespace))
-                    rewrites += result.rewrites
-                    for image in result.manifests.flatMap({ images.pulled(by: $0.object) }) where !pulledImages.contains(image) {
-                        pulledImages.append(image)
-                    }
+                    steps.append(.manifests(try reader.read(paths).manifests, namespace: namespace))
                 } catch let error as ManifestProblems {
                     problems += error.files
                 }
@@ -42,6 +57,10 @@ struct DeploySteps {
             }
         }
         guard problems.isEmpty else { throw ManifestProblems(files: problems) }
+        let (read, named) = (steps, titles)
+        let opaque = read.indices.filter { if case .run = read[$0] { true } else { false } }
+        wiring = ImageWiring(configuration: configuration, manifests: Self.objects(of: read), opaqueSteps: opaque.map { named[$0] })
+        if let strict = wiring.strictProblem { throw strict }
     }
 
     /// `deploy[0]: manifests k8s/` or `deploy[1]: ./seed.sh`, as the report names a step.
@@ -49,10 +68,5 @@ struct DeploySteps {
 
     func title(_ index: Int) -> String { titles[index] }
 
-    var objectCount: Int {
-        steps.reduce(0) { count, step in
-            if case let .manifests(manifests, _) = step { return count + manifests.count }
-            return count
-        }
-    }
+    var objectCount: Int { manifests.count }
 }

@@ -7,6 +7,25 @@ struct Manifest: Sendable {
     var object: JSON
     /// `k8s/app.yaml, document 2`.
     let source: String
+    /// The file as the user would write it; nil for objects kind-ci makes itself.
+    var file: String?
+    /// The containers of its pods, after the image rewrite.
+    var containers: [ContainerImage] = []
+
+    init(object: JSON, source: String, file: String? = nil) {
+        self.object = object
+        self.source = source
+        self.file = file
+    }
+
+    /// `deployment/web`, as kubectl names an object.
+    var label: String { "\(object.kind.lowercased())/\(object.name)" }
+
+    /// `k8s/app.yaml:12:16` for a spot in this object's file, else the source.
+    func locate(_ position: SourcePosition?) -> String {
+        guard let file, let position, position.line > 0 else { return source }
+        return position.locating(file)
+    }
 }
 
 /// Reads the `manifests:` of a deploy step as kubectl does (`-f`): files, folders (their `.yaml`,
@@ -28,8 +47,9 @@ struct ManifestReader {
 
     struct Result {
         var manifests: [Manifest] = []
-        /// What was changed: `k8s/app.yaml, document 1: deployment/api container api: example-app:dev → example-app:ci`.
-        var rewrites: [String] = []
+
+        /// What was changed: `k8s/app.yaml:14:16: deployment/api container api: example-app:dev → example-app:ci`.
+        var rewrites: [String] { manifests.flatMap(\.containers).compactMap(\.rewrite) }
     }
 
     func read(_ paths: [String]) throws -> Result {
@@ -156,8 +176,8 @@ struct ManifestReader {
                                                         message: problem.message, fix: problem.fix))
                     continue
                 }
-                var manifest = Manifest(object: object, source: "\(name), \(subject)")
-                result.rewrites += images.rewrite(&manifest)
+                var manifest = Manifest(object: object, source: "\(name), \(subject)", file: name)
+                images.rewrite(&manifest, node: node)
                 if manifest.object.namespace == nil, Self.isNamespaced(manifest.object) {
                     var metadata = manifest.object["metadata"] ?? .object([:])
                     metadata["namespace"] = .string(namespace)

@@ -61,6 +61,14 @@ public actor ProgressReporter {
         emit("    \(text)\n")
     }
 
+    /// Findings that do not stop the run (the image wiring's, say), shown even with `--quiet`:
+    /// they are problems, just not fatal ones.
+    public func warn(_ findings: [Problem.Finding]) {
+        guard !findings.isEmpty else { return }
+        clearLiveLine()
+        emit(Problem.warnings(findings, style: terminalStyle) + "\n", force: true)
+    }
+
     /// A line shown as it is: a child's output (a build's, a `run:` step's, the tests') and the
     /// results and closing lines.
     public func output(_ line: String) {

@@ -32,6 +32,8 @@ public struct KindRun: Sendable {
         let recorder = PhaseRecorder(plan: plan, progress: progress, report: RunReport(started: start))
         if let warning = RunDeadline.outlastsTheJob(request: request, configuration: configuration) { await progress.note(warning) }
         if request.verbose { await explain(configuration, steps, deadline: deadline) }
+        await progress.warn(steps.wiring.warnings)
+        for note in steps.wiring.notes { await progress.note(note) }
         return try await HTTPFetch.withClient { http in
             let context = RunContext(request: request, configuration: configuration, steps: steps, shards: shards, plan: plan,
                                      deadline: deadline, http: http, recorder: recorder, artifacts: URL(fileURLWithPath: request.artifacts))

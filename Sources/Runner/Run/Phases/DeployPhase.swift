@@ -17,7 +17,7 @@ struct DeployPhase {
         context.recorder.enter(.deploy)
         let targets = try await context.recorder.section(RunPhase.deploy) {
             var targets: [RolloutWait.Target] = []
-            for rewrite in steps.rewrites { await progress.note("image \(rewrite)") }
+            for rewrite in steps.rewrites { await progress.note("runs the build: \(rewrite)") }
             for (index, step) in steps.steps.enumerated() {
                 let started = ContinuousClock.now
                 do {

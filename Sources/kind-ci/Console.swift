@@ -1,4 +1,5 @@
 import Foundation
+import KindCICore
 import Runner
 
 /// Where commands write: results to standard output, everything meant for a person reading the
@@ -15,5 +16,13 @@ enum Console {
 
     static func error(_ text: String) {
         FileHandle.standardError.write(Data(SecretMask.process.mask(text + "\n").utf8))
+    }
+
+    /// The preview's warnings and notes, on standard error, as `run` says them: the warnings even
+    /// with `--quiet`, since they are problems.
+    static func warn(_ preview: DeployPreview, quiet: Bool) {
+        let style = TerminalStyle.forDescriptor(STDERR_FILENO, environment: ProcessInfo.processInfo.environment)
+        if !preview.warnings.isEmpty { error(Problem.warnings(preview.warnings, style: style)) }
+        if !quiet { preview.notes.forEach { error("kind-ci: \($0)") } }
     }
 }

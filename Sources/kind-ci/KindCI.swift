@@ -14,7 +14,7 @@ struct KindCI: AsyncParsableCommand {
             75 kind never became ready (retryable); 78 bad configuration; 130/143 cancelled.
             """,
         version: KindCIVersion.current,
-        subcommands: [InitCommand.self, RunCommand.self, UpCommand.self, DownCommand.self, BakeCommand.self, ConfigCommand.self]
+        subcommands: [InitCommand.self, RunCommand.self, UpCommand.self, DownCommand.self, BakeCommand.self, ConfigCommand.self, RenderCommand.self]
     )
 
     /// Runs the chosen command and turns what it throws into the exit codes of cli-contract.md:

@@ -58,7 +58,11 @@ import TestSupport
         try folder.write("kind-ci.yml", Self.validConfig)
         let result = try KindCIBinary.run(["config", "check"], in: folder.url, environment: ["KIND_CI_CONFIG": nil])
         #expect(result.status == 0)
-        #expect(result.stdout == "kind-ci.yml: OK: kind bsycorp/kind:latest-1.23; 0 images to build; 1 deploy step; tests: ./test.sh\n")
+        #expect(result.stdout == """
+            kind-ci.yml: OK: kind bsycorp/kind:latest-1.23; 0 images to build; 1 deploy step; tests: ./test.sh
+            not checked (your commands): deploy[0]: echo deployed
+
+            """)
         #expect(result.stderr.isEmpty)
     }
 

@@ -1,9 +1,9 @@
 import KindCICore
 
-/// Applies a `manifests:` step by server-side apply in the order the API needs: Namespaces and
-/// CustomResourceDefinitions first (the definitions waited for until Established, so their kinds
-/// exist), then, once each namespace has its `default` ServiceAccount (pods cannot be created
-/// before it), everything else at once.
+/// Applies a `manifests:` step by server-side apply in the order the API needs (`ApplyOrder`):
+/// Namespaces and CustomResourceDefinitions first (the definitions waited for until Established,
+/// so their kinds exist), then, once each namespace has its `default` ServiceAccount (pods cannot
+/// be created before it), everything else at once.
 struct Deployer: Sendable {
     let client: KubernetesClient
     let progress: ProgressReporter
@@ -13,20 +13,16 @@ struct Deployer: Sendable {
     /// Applies `manifests` (objects already carry their namespace); returns the objects to wait for.
     func apply(_ manifests: [Manifest], namespace: String?, wait: RolloutWait,
                until deadline: ContinuousClock.Instant) async throws -> [RolloutWait.Target] {
-        let first = manifests.filter { ["Namespace", "CustomResourceDefinition"].contains($0.object.kind) }
-        var foundations = first
-        if let namespace, !first.contains(where: { $0.object.kind == "Namespace" && $0.object.name == namespace }) {
-            // The step's namespace is created when no manifest does: CI owns this cluster.
-            foundations.append(Manifest(object: ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(namespace)]],
-                                        source: "kind-ci.yml's namespace"))
-        }
+        let order = ApplyOrder(manifests, namespace: namespace)
+        // Namespaces and definitions need nothing of each other: they go at once.
+        let foundations = order.namespaces + order.definitions
         var targets = try await applyAll(foundations, until: deadline)
         let definitions = targets.filter { $0.resource.kind == "CustomResourceDefinition" }
         if !definitions.isEmpty {
             await progress.update("waiting for \(definitions.count) CustomResourceDefinition\(definitions.count == 1 ? "" : "s") to be established")
             try await wait.wait(for: definitions, limit: "the overall deadline", until: deadline)
         }
-        let rest = manifests.filter { !["Namespace", "CustomResourceDefinition"].contains($0.object.kind) }
+        let rest = order.rest
         for namespace in Set(rest.compactMap(\.object.namespace)).sorted() {
             try await waitForDefaultServiceAccount(namespace, until: deadline)
         }

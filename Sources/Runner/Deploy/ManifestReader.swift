@@ -54,8 +54,9 @@ struct ManifestReader {
 
     func read(_ paths: [String]) throws -> Result {
         var result = Result()
-        var problems: [ConfigProblems] = []
-        for file in try files(paths) {
+        let (files, outside) = try files(paths)
+        var problems = outside
+        for file in files {
             do {
                 try read(file, into: &result)
             } catch let error as ConfigProblems {
@@ -66,8 +67,9 @@ struct ManifestReader {
         return result
     }
 
-    /// The files the paths name, in order, each once.
-    private func files(_ paths: [String]) throws -> [String] {
+    /// The files the paths name, in order, each once; those that lead out of the folder apart, as
+    /// problems, so that the other files' problems are found in the same round.
+    private func files(_ paths: [String]) throws -> (inside: [String], outside: [ConfigProblems]) {
         var seen: Set<String> = []
         var files: [String] = []
         var outside: [ConfigProblems] = []
@@ -103,8 +105,7 @@ struct ManifestReader {
                 add(full)
             }
         }
-        guard outside.isEmpty else { throw ManifestProblems(files: outside) }
-        return files
+        return (files, outside)
     }
 
     /// The path as the user would write it: relative to the configuration's folder when inside it.

@@ -40,17 +40,7 @@ struct DeployTests {
 
     /// A Deployment of one replica running `container` (a flow mapping).
     static func deployment(_ name: String, container: String) -> String {
-        """
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata: {name: \(name)}
-        spec:
-          selector: {matchLabels: {app: \(name)}}
-          template:
-            metadata: {labels: {app: \(name)}}
-            spec: {containers: [\(container)]}
-
-        """
+        ManifestFixtures.deployment(name, containers: [container])
     }
 
     static let server = "mkdir /www && echo ok > /www/index.html && exec httpd -f -p 8080 -h /www"
@@ -115,7 +105,9 @@ struct DeployTests {
             ])
         let result = try run(folder)
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stderr.contains("image k8s/app.yaml, document 1, items[0]: deployment/api container api: \(repository):dev → \(repository):ci"))
+        // A List's items are located too: the rewrite names the line of the image it replaced.
+        #expect(result.stderr.contains("runs the build: deployment/api container api (k8s/app.yaml:12:"), "\(result.stderr)")
+        #expect(result.stderr.contains("): \(repository):dev → \(repository):ci"), "\(result.stderr)")
         #expect(result.stderr.contains("applied customresourcedefinition/widgets.example.com"))
         #expect(result.stderr.contains("applied widget/gear in shop"))
         #expect(result.stderr.contains("applied deployment/api in shop"))

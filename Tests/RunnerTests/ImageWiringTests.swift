@@ -19,23 +19,6 @@ import Yams
         }
     }
 
-    /// A Deployment named `name` whose pods run `containers` (flow mappings).
-    static func deployment(_ name: String, _ containers: [String], init initContainers: [String] = []) -> String {
-        """
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata: {name: \(name)}
-        spec:
-          selector: {matchLabels: {app: \(name)}}
-          template:
-            metadata: {labels: {app: \(name)}}
-            spec:
-        \(initContainers.isEmpty ? "" : "      initContainers:\n" + initContainers.map { "      - \($0)\n" }.joined())\
-              containers:
-        \(containers.map { "      - \($0)\n" }.joined())
-        """
-    }
-
     func preview(_ configuration: String) throws -> DeployPreview {
         let file = try folder.write("kind-ci.yml", configuration)
         return try DeployPreview(configuration: ConfigLoader.load(path: file.path))
@@ -62,12 +45,12 @@ import Yams
     /// Every spelling a manifest uses for a built repository runs the build, never pulled.
     @Test func everySpellingOfABuiltRepositoryRunsTheBuild() throws {
         try folder.write("k8s/app.yaml", [
-            Self.deployment("vote", [#"{name: vote, image: "registry.example.com/example-org/vote:1.2.3"}"#],
-                            init: [#"{name: migrate, image: "registry.example.com/example-org/vote@sha256:\#(String(repeating: "b", count: 64))"}"#]),
-            Self.deployment("result", [#"{name: result, image: "docker.io/example-org/examplevotingapp_result", imagePullPolicy: Always}"#]),
-            Self.deployment("worker", [#"{name: worker, image: "worker:latest"}"#, #"{name: plain, image: worker}"#,
+            ManifestFixtures.deployment("vote", containers: [#"{name: vote, image: "registry.example.com/example-org/vote:1.2.3"}"#],
+                            initContainers: [#"{name: migrate, image: "registry.example.com/example-org/vote@sha256:\#(String(repeating: "b", count: 64))"}"#]),
+            ManifestFixtures.deployment("result", containers: [#"{name: result, image: "docker.io/example-org/examplevotingapp_result", imagePullPolicy: Always}"#]),
+            ManifestFixtures.deployment("worker", containers: [#"{name: worker, image: "worker:latest"}"#, #"{name: plain, image: worker}"#,
                                        #"{name: cache, image: "docker.io/library/redis:7"}"#]),
-            Self.deployment("store-front", [#"{name: web, image: "ghcr.io/example-org/shop/store-front:2.2.0"}"#]),
+            ManifestFixtures.deployment("store-front", containers: [#"{name: web, image: "ghcr.io/example-org/shop/store-front:2.2.0"}"#]),
         ].joined(separator: "---\n"))
         let preview = try preview("""
             build:
@@ -107,9 +90,9 @@ import Yams
     /// An image named like a build (the same last segment, another repository) would be pulled:
     /// the warning says so and gives the exact `replaces:` line, the existing ones included.
     @Test func aLookalikeImageIsAWarningWithTheExactReplacesLine() throws {
-        try folder.write("k8s/vote.yaml", Self.deployment("vote", [#"{name: vote, image: "registry.example.com/example-org/vote:1.2.3"}"#]))
-        try folder.write("k8s/result.yaml", Self.deployment("result", [#"{name: result, image: "ghcr.io/example-org/result:2"}"#])
-            + "---\n" + Self.deployment("result-canary", [#"{name: result, image: "ghcr.io/example-org/result:3"}"#]))
+        try folder.write("k8s/vote.yaml", ManifestFixtures.deployment("vote", containers: [#"{name: vote, image: "registry.example.com/example-org/vote:1.2.3"}"#]))
+        try folder.write("k8s/result.yaml", ManifestFixtures.deployment("result", containers: [#"{name: result, image: "ghcr.io/example-org/result:2"}"#])
+            + "---\n" + ManifestFixtures.deployment("result-canary", containers: [#"{name: result, image: "ghcr.io/example-org/result:3"}"#]))
         let preview = try preview("""
             build:
               - image: vote:ci
@@ -135,7 +118,7 @@ import Yams
     /// A build no applied object runs is a warning located at its `image:`; `deployed: false`
     /// says the tests use it alone; a `run:` step may deploy it, which kind-ci says instead.
     @Test func anUnusedBuildIsAWarningUnlessMarkedOrPossiblyDeployedByACommand() throws {
-        try folder.write("k8s/vote.yaml", Self.deployment("vote", [#"{name: vote, image: "vote:1.0"}"#]))
+        try folder.write("k8s/vote.yaml", ManifestFixtures.deployment("vote", containers: [#"{name: vote, image: "vote:1.0"}"#]))
         let unused = try preview("""
             build:
               - image: vote:ci
@@ -172,7 +155,7 @@ import Yams
 
     /// `strict_images: true` makes every warning an error (78), reported together and located.
     @Test func strictImagesMakesTheWarningsErrors() throws {
-        try folder.write("k8s/vote.yaml", Self.deployment("vote", [#"{name: vote, image: "example-org/vote:1.2.3"}"#]))
+        try folder.write("k8s/vote.yaml", ManifestFixtures.deployment("vote", containers: [#"{name: vote, image: "example-org/vote:1.2.3"}"#]))
         let configuration = """
             build:
               - image: vote:ci

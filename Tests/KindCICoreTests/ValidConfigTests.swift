@@ -73,6 +73,36 @@ import Testing
         return copy
     }
 
+    /// Files as real repositories have them: a byte-order mark from a Windows editor, and merge
+    /// keys whose anchors sit under an `x-` key, as Compose files keep them.
+    @Test func readsAByteOrderMarkMergeKeysAndExtensionKeys() throws {
+        let text = """
+            \u{FEFF}x-build: &build {context: ., args: {MODE: ci}}
+            build:
+              - <<: *build
+                image: web:ci
+              - <<: *build
+                image: api:ci
+                args: {MODE: api}
+            test: {run: ./test.sh}
+
+            """
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kind-ci-merge-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Data("FROM scratch\n".utf8).write(to: folder.appendingPathComponent("Dockerfile"))
+        let configuration = try ConfigLoader.decode(Data(text.utf8), path: "ci/kind.yml", directory: folder)
+        #expect(configuration.build.map(\.image.description) == ["web:ci", "api:ci"])
+        #expect(configuration.build.map { $0.args.map(\.value) } == [["ci"], ["api"]])
+        // A key no merge supplies is still checked, and the file is named as the user gave it.
+        let problems = try #require(throws: ConfigProblems.self) {
+            try ConfigLoader.decode(Data("x-a: &a {contxt: .}\nbuild: [{<<: *a, image: web:ci}]\nbogus: 1\n".utf8), path: "ci/kind.yml", directory: folder)
+        }
+        let report = problems.render(style: .plain)
+        #expect(report.contains("ci/kind.yml:3:1: error: kind.yml: unknown key 'bogus'"), "\(report)")
+        #expect(report.contains("unknown key 'contxt'"), "\(report)")
+    }
+
     @Test func fillsInDefaultsForAMinimalFile() throws {
         let configuration = try ConfigLoader.decode(Data("test: {run: ./test.sh}\n".utf8), path: "min.yml",
                                                     directory: URL(fileURLWithPath: "/"))

@@ -231,6 +231,26 @@ import TestSupport
         #expect(images.built(for: try ImageReference.parse("store-front").get())?.description == "store-front:ci")
     }
 
+    /// A byte-order mark and merge keys, which kubectl's reader accepts, are read as kubectl reads them.
+    @Test func aByteOrderMarkAndMergeKeysAreReadAsKubectlReadsThem() throws {
+        try folder.write("app.yaml", """
+            \u{FEFF}apiVersion: v1
+            kind: ConfigMap
+            metadata: &meta {name: one, labels: {app: shop}}
+            data: {a: "1"}
+            ---
+            apiVersion: v1
+            kind: ConfigMap
+            metadata:
+              <<: *meta
+              name: two
+
+            """)
+        let result = try read(["app.yaml"])
+        #expect(result.manifests.map(\.object.name) == ["one", "two"])
+        #expect(result.manifests[1].object[path: "metadata", "labels", "app"] == .string("shop"))
+    }
+
     @Test func anAliasBombIsRefusedNotExpanded() throws {
         var text = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
         for level in 1...7 {

@@ -8,7 +8,7 @@ extension ConfigDecoder {
     func staysInside(_ path: String, _ node: Node, _ subject: String) -> Bool {
         guard !allowOutside, let escape = containment.escape(of: path) else { return true }
         reader.report(node, subject, "'\(path)': \(escape)",
-                      fix: "keep the paths of kind-ci.yml inside its folder, or add 'allow_outside: true' to it if the job really needs files from elsewhere")
+                      fix: "keep the paths of \(fileName) inside its folder, or add 'allow_outside: true' to it if the job really needs files from elsewhere")
         return false
     }
 

@@ -12,16 +12,20 @@ struct ConfigDecoder {
     /// `allow_outside: true`: paths may lead out of `directory`.
     private(set) var allowOutside = false
 
-    init(directory: URL) {
+    /// The file's name, for messages that speak of it.
+    let fileName: String
+
+    init(directory: URL, fileName: String = ConfigLoader.defaultFileName) {
         self.directory = directory
-        containment = PathContainment(directory: directory)
+        self.fileName = fileName
+        containment = PathContainment(directory: directory, fileName: fileName)
     }
 
     mutating func decode(_ root: Node) -> Configuration {
         var configuration = Configuration(directory: directory.path)
         let topKeys = ["version", "kind", "build", "builder", "build_jobs", "deploy", "wait", "test", "timeout", "allow_outside", "strict_images", "bake"]
-        guard let fields = reader.mapping(root, "kind-ci.yml", keys: topKeys,
-                                          example: "a mapping such as 'test: {run: ./test.sh}'") else {
+        guard let fields = reader.mapping(root, fileName, keys: topKeys,
+                                          example: "a mapping such as 'test: {run: ./test.sh}'", extensions: true) else {
             return configuration
         }
         // First: every path below is judged by it.

@@ -34,7 +34,7 @@ public enum ConfigLoader {
 
     /// Decodes `data` as the file at `path` whose relative paths start in `directory`.
     public static func decode(_ data: Data, path: String, directory: URL) throws -> Configuration {
-        guard let text = String(validating: data, as: UTF8.self) else {
+        guard let text = String(validating: data, as: UTF8.self).map(withoutByteOrderMark) else {
             let (line, column, byte) = firstInvalidUTF8(in: data)
             throw problems(path, String(decoding: data, as: UTF8.self), ConfigDiagnostic(
                 line: line, column: column, subject: "",
@@ -58,7 +58,7 @@ public enum ConfigLoader {
                 message: "the file expands to more than \(nodeBudget) YAML nodes through its aliases",
                 fix: "a kind-ci configuration needs a few hundred; write the values out instead of nesting aliases (*name) of anchors (&name)"))
         }
-        var decoder = ConfigDecoder(directory: directory)
+        var decoder = ConfigDecoder(directory: directory, fileName: (path as NSString).lastPathComponent)
         var configuration = decoder.decode(root)
         configuration.file = path
         guard decoder.reader.diagnostics.isEmpty else {
@@ -74,6 +74,12 @@ public enum ConfigLoader {
     private static func problems(_ path: String, _ source: String, _ diagnostics: [ConfigDiagnostic]) -> ConfigProblems {
         let ordered = diagnostics.sorted { ($0.line, $0.column) < ($1.line, $1.column) }
         return ConfigProblems(file: path, source: source, diagnostics: ordered)
+    }
+
+    /// `text` without the byte-order mark editors on Windows start files with, which libyaml
+    /// takes for content past the first line (kubectl and Compose read past it).
+    public static func withoutByteOrderMark(_ text: String) -> String {
+        text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
     }
 
     /// Where and why libyaml refused `text`, as a diagnostic (shared with manifest files).

@@ -9,6 +9,9 @@ public struct Configuration: Sendable, Equatable {
     public var directory: String
     /// The file as the user named it, for messages that point into it.
     public var file = ConfigLoader.defaultFileName
+
+    /// The file's own name, for messages that speak of it (`kind.yml` for `--config ci/kind.yml`).
+    public var fileName: String { (file as NSString).lastPathComponent }
     public var kind = KindSettings()
     public var build: [BuildEntry] = []
     /// How images are built unless an entry says otherwise.
@@ -30,7 +33,7 @@ public struct Configuration: Sendable, Equatable {
 
     /// What keeps the run's paths in the configuration's folder; nil when `allow_outside` lifts it.
     public var containment: PathContainment? {
-        allowOutside ? nil : PathContainment(directory: URL(fileURLWithPath: directory))
+        allowOutside ? nil : PathContainment(directory: URL(fileURLWithPath: directory), fileName: fileName)
     }
 
     /// What `kind-ci bake` puts into a kind image besides the images the manifests run.

@@ -14,16 +14,19 @@ final class NodeReader {
             subject: subject, message: message, fix: fix))
     }
 
-    /// A mapping's entries by key, after reporting non-string and unknown keys (with the closest
-    /// known key as a suggestion). Nil, with a report, when `node` is not a mapping.
-    func mapping(_ node: Node, _ subject: String, keys allowed: [String], example: String) -> Fields? {
+    /// A mapping's entries by key (merge keys expanded), after reporting non-string and unknown
+    /// keys (with the closest known key as a suggestion). Nil, with a report, when `node` is not a
+    /// mapping. `extensions`: keys starting with `x-` are the file's own (anchors for merge keys,
+    /// as in Compose) and are left alone.
+    func mapping(_ node: Node, _ subject: String, keys allowed: [String], example: String, extensions: Bool = false) -> Fields? {
         guard let mapping = node.mapping else {
             report(node, subject, "expected a mapping, found \(Self.describe(node))", fix: "write it as \(example)")
             return nil
         }
         var entries: [String: (key: Node, value: Node)] = [:]
         var complete = true
-        for (key, value) in mapping {
+        for (key, value) in MergeKeys.entries(of: mapping) {
+            if extensions, key.scalar?.string.hasPrefix("x-") == true { continue }
             guard let name = key.scalar?.string, key.null == nil else {
                 report(key, subject, "expected a key name, found \(Self.describe(key))",
                        fix: "keys here are plain words: \(allowed.joined(separator: ", "))")
@@ -88,7 +91,7 @@ final class NodeReader {
         }
         var pairs: [(key: String, value: String)] = []
         var complete = true
-        for (key, value) in mapping {
+        for (key, value) in MergeKeys.entries(of: mapping) {
             guard let name = key.scalar?.string, key.null == nil, !name.isEmpty else {
                 report(key, subject, "expected a name, found \(Self.describe(key))", fix: "write it as \(example)")
                 complete = false

@@ -8,10 +8,13 @@ public struct PathContainment: Sendable {
     /// paths made from it are then written so too) and with its links resolved.
     let writtenRoot: String
     let root: String
+    /// The configuration file's name, for messages (`--config ci/kind.yml` is `kind.yml`).
+    let fileName: String
 
-    public init(directory: URL) {
+    public init(directory: URL, fileName: String = ConfigLoader.defaultFileName) {
         writtenRoot = directory.standardizedFileURL.path
         root = Self.resolved(writtenRoot)
+        self.fileName = fileName
     }
 
     /// Why `path` (relative to the folder, or absolute) leads outside it, or nil when it does not.
@@ -25,9 +28,9 @@ public struct PathContainment: Sendable {
     /// Why the file or folder at the absolute `path` lies outside the folder, or nil.
     public func escape(ofMatch path: String) -> String? {
         let lexical = URL(fileURLWithPath: path).standardizedFileURL.path
-        guard inside(lexical, root) || inside(lexical, writtenRoot) else { return "it is outside the folder holding kind-ci.yml" }
+        guard inside(lexical, root) || inside(lexical, writtenRoot) else { return "it is outside the folder holding \(fileName)" }
         let real = Self.resolved(lexical)
-        guard inside(real, root) else { return "it leads through a symbolic link to \(real), outside the folder holding kind-ci.yml" }
+        guard inside(real, root) else { return "it leads through a symbolic link to \(real), outside the folder holding \(fileName)" }
         return nil
     }
 

@@ -10,7 +10,7 @@ struct ApplyOrder: Sendable {
         var namespaces = manifests.filter { $0.object.kind == "Namespace" }
         if let namespace, !namespaces.contains(where: { $0.object.name == namespace }) {
             namespaces.append(Manifest(object: ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(namespace)]],
-                                       source: "kind-ci.yml's namespace"))
+                                       source: "the step's namespace:, created by kind-ci"))
         }
         self.namespaces = namespaces
         definitions = manifests.filter { $0.object.kind == "CustomResourceDefinition" }

@@ -45,8 +45,9 @@ struct DeploySteps: Sendable {
             }
             switch step {
             case let .manifests(paths, namespace):
-                let reader = ManifestReader(directory: URL(fileURLWithPath: configuration.directory), images: images,
+                var reader = ManifestReader(directory: URL(fileURLWithPath: configuration.directory), images: images,
                                             namespace: namespace ?? "default", containment: configuration.containment)
+                reader.configFile = configuration.fileName
                 do {
                     steps.append(.manifests(try reader.read(paths).manifests, namespace: namespace))
                 } catch let error as ManifestProblems {

@@ -40,6 +40,8 @@ struct ManifestReader {
     /// Files that lead outside `directory` are refused (kind-ci.yml checked the paths as written;
     /// a folder's entries and a pattern's matches are checked here), unless this is nil.
     var containment: PathContainment?
+    /// The configuration file's name, for messages.
+    var configFile = ConfigLoader.defaultFileName
     /// The largest manifest file read, as for kind-ci.yml's own cap but roomier (CRDs are large).
     static let maximumFileSize = 16 << 20
     /// Aliases can multiply a small file into a huge tree; objects beyond this are refused.
@@ -77,7 +79,7 @@ struct ManifestReader {
             if let escape = containment?.escape(ofMatch: path) {
                 outside.append(ConfigProblems(file: display(path), source: "", diagnostics: [
                     ConfigDiagnostic(line: 0, column: 0, subject: "", message: "not read: \(escape)",
-                                     fix: "keep the manifests inside that folder, or add 'allow_outside: true' to kind-ci.yml if the job really needs them"),
+                                     fix: "keep the manifests inside that folder, or add 'allow_outside: true' to \(configFile) if the job really needs them"),
                 ]))
                 return
             }
@@ -93,7 +95,7 @@ struct ManifestReader {
             guard FileManager.default.fileExists(atPath: full, isDirectory: &isFolder) else {
                 throw ManifestProblems(files: [ConfigProblems(file: path, source: "", diagnostics: [
                     ConfigDiagnostic(line: 0, column: 0, subject: "", message: "no such file or folder",
-                                     fix: "paths in kind-ci.yml's manifests are relative to the folder holding kind-ci.yml"),
+                                     fix: "paths in \(configFile)'s manifests are relative to the folder holding it"),
                 ])])
             }
             if isFolder.boolValue {
@@ -133,7 +135,7 @@ struct ManifestReader {
             throw fail("is \(data.count >> 20) MiB; manifests larger than \(Self.maximumFileSize >> 20) MiB are refused",
                        fix: "split it into several files")
         }
-        guard let text = String(validating: data, as: UTF8.self) else {
+        guard let text = String(validating: data, as: UTF8.self).map(ConfigLoader.withoutByteOrderMark) else {
             let invalid = ConfigLoader.firstInvalidUTF8(in: data)
             throw fail(String(format: "is not UTF-8: byte 0x%02X cannot start or continue a character here", invalid.byte),
                        fix: "save the file as UTF-8", line: invalid.line, column: invalid.column, source: String(decoding: data, as: UTF8.self))
@@ -271,7 +273,7 @@ struct NodeConverter {
             return .array(try sequence.map { try convert($0) })
         case let .mapping(mapping):
             var fields: [String: JSON] = [:]
-            for (key, value) in mapping {
+            for (key, value) in MergeKeys.entries(of: mapping) {
                 guard let name = key.scalar?.string else {
                     throw Problem(mark: key.mark, message: "a mapping key must be a string", fix: "quote the key")
                 }

@@ -56,7 +56,7 @@ struct RunDeadline: Sendable {
     static func outlastsTheJob(request: RunRequest, configuration: Configuration) -> String? {
         guard let chosen = request.timeout ?? configuration.timeout, let job = jobTimeout(request.environment),
               chosen.seconds > job - Int(margin(forJobSeconds: job).components.seconds) else { return nil }
-        let source = request.timeout != nil ? "--timeout" : "timeout: in kind-ci.yml"
+        let source = request.timeout != nil ? "--timeout" : "timeout: in \(configuration.fileName)"
         return "warning: \(source) \(chosen) is longer than the CI job's own timeout (\(ConfigDuration(seconds: job))) less a margin "
             + "for the reports; the CI may kill the job before kind-ci writes them"
     }

@@ -31,6 +31,7 @@ let package = Package(
             dependencies: [
                 "KindCICore",
                 .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Yams", package: "Yams"),
             ],
             plugins: ["EmbedTemplates"]
         ),

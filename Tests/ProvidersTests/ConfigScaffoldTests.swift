@@ -35,7 +35,7 @@ import Yams
         try folder.write("services/web/web.Dockerfile", "FROM scratch\n")
         try folder.write("node_modules/pkg/Dockerfile", "FROM scratch\n")
         try folder.write(".git/Dockerfile", "FROM scratch\n")
-        try folder.write("k8s/deployment.yaml", "kind: Deployment\n")
+        try folder.write("k8s/deployment.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\n")
         try folder.write("manifests/README.md", "no manifests here\n")
         try folder.write("charts/shop/Chart.yaml", "name: shop\n")
         try folder.write("charts/shop/Dockerfile", "FROM scratch\n")
@@ -45,11 +45,12 @@ import Yams
         let repository = ImageName.sanitized(folder.url.lastPathComponent)
 
         #expect(configuration.kind.image.description == "bsycorp/kind:latest-1.21")
+        // A Dockerfile beside a chart's Chart.yaml is the application's; the chart's templates are Helm's.
         #expect(configuration.build.map(\.image.description)
-            == ["\(repository):ci", "\(repository)-worker:ci", "api:ci", "web:ci"])
-        #expect(configuration.build.map(\.context) == [".", ".", "services/api", "services/web"])
+            == ["\(repository):ci", "\(repository)-worker:ci", "shop:ci", "api:ci", "web:ci"])
+        #expect(configuration.build.map(\.context) == [".", ".", "charts/shop", "services/api", "services/web"])
         #expect(configuration.build.map(\.dockerfilePath)
-            == ["Dockerfile", "Dockerfile.worker", "services/api/Dockerfile", "services/web/web.Dockerfile"])
+            == ["Dockerfile", "Dockerfile.worker", "charts/shop/Dockerfile", "services/api/Dockerfile", "services/web/web.Dockerfile"])
         #expect(configuration.build.allSatisfy { $0.image.tag != "latest" })
         // manifests/ holds no YAML; deploy/ is a kustomization, applied with kubectl instead.
         #expect(configuration.deploy == [.manifests(["k8s/"])])

@@ -119,7 +119,7 @@ public struct BuildEntry: Sendable, Equatable {
 
     /// `dockerfile` (relative to the context, unless absolute) as a path relative to the
     /// configuration's folder.
-    static func dockerfilePath(_ dockerfile: String, inContext context: String) -> String {
+    public static func dockerfilePath(_ dockerfile: String, inContext context: String) -> String {
         guard !dockerfile.hasPrefix("/") else { return dockerfile }
         let folder = context.hasSuffix("/") ? String(context.dropLast()) : context
         return folder == "." || folder.isEmpty ? dockerfile : "\(folder)/\(dockerfile)"
@@ -127,7 +127,7 @@ public struct BuildEntry: Sendable, Equatable {
 
     /// How `path` (relative to the configuration's folder) is written relative to `context`: for
     /// the fix when a dockerfile was written relative to the configuration's folder.
-    static func path(_ path: String, relativeToContext context: String) -> String {
+    public static func path(_ path: String, relativeToContext context: String) -> String {
         let from = context.split(separator: "/").filter { $0 != "." }
         let to = path.split(separator: "/").filter { $0 != "." }
         let shared = zip(from, to).prefix { $0 == $1 }.count

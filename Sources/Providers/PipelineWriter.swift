@@ -9,16 +9,36 @@ public enum PipelineWriter {
         public let written: [String]
         /// True when a kind-ci.yml was there and was left as it was.
         public let keptConfiguration: Bool
+        /// The user's own pipeline files, left as they were, and what to do with kind-ci's.
+        public var beside: (files: [String], way: ExistingPipeline, pipeline: [GeneratedFile])?
+
+        public static func == (a: Outcome, b: Outcome) -> Bool {
+            a.written == b.written && a.keptConfiguration == b.keptConfiguration && a.beside?.files == b.beside?.files
+                && a.beside?.way == b.beside?.way
+        }
     }
 
-    public static func write(_ pipeline: [GeneratedFile], into root: URL, force: Bool,
+    /// Writes `pipeline` and, where there is none, the scaffold. Where the host's files exist
+    /// already (and `force` is not given) `existing` says how kind-ci's job goes beside them;
+    /// nil refuses (73).
+    public static func write(_ pipeline: [GeneratedFile], into root: URL, force: Bool, existing way: ExistingPipeline?,
                              scaffold: () throws -> GeneratedFile) throws -> Outcome {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isFolder), isFolder.boolValue else {
             throw Problem.initRefuses("'\(root.path)' is not a folder", fix: "pass --dir with your repository's folder", exitStatus: .usage)
         }
         let existing = pipeline.filter { FileManager.default.fileExists(atPath: root.appendingPathComponent($0.path).path) }
-        if !force, !existing.isEmpty {
+        var beside: (files: [String], way: ExistingPipeline, pipeline: [GeneratedFile])?
+        var pipeline = pipeline
+        if !force, !existing.isEmpty, let way {
+            beside = (existing.map(\.path), way, pipeline)
+            switch way {
+            case let .include(file, _, _):
+                pipeline = [GeneratedFile(path: file, contents: pipeline[0].contents)]
+            case .merge:
+                pipeline = []
+            }
+        } else if !force, !existing.isEmpty {
             let names = existing.map { "'\($0.path)'" }.joined(separator: " and ")
             throw Problem.initRefuses("\(names) already \(existing.count == 1 ? "exists" : "exist"); nothing was written",
                                       fix: "pass --force to replace, or --stdout to see what would be written", exitStatus: .cannotCreate)
@@ -36,6 +56,8 @@ public enum PipelineWriter {
                                           fix: "check that the folder is writable", exitStatus: .cannotCreate)
             }
         }
-        return Outcome(written: files.map(\.path), keptConfiguration: keptConfiguration)
+        var outcome = Outcome(written: files.map(\.path), keptConfiguration: keptConfiguration)
+        outcome.beside = beside
+        return outcome
     }
 }

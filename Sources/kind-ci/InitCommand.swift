@@ -99,13 +99,30 @@ struct InitCommand: ParsableCommand {
             }
             return
         }
-        let outcome = try PipelineWriter.write(pipeline, into: root, force: force) {
+        let outcome = try PipelineWriter.write(pipeline, into: root, force: force, existing: ExistingPipeline.way(for: host)) {
             try ConfigScaffold.render(repository: root, kindImage: kindImage)
         }
         guard !global.quiet else { return }
         for path in outcome.written { Console.output("wrote \(path)") }
         if outcome.keptConfiguration { Console.output("kept \(ConfigScaffold.path) as it is") }
+        if let beside = outcome.beside { explain(beside) }
         Console.output("next: review \(ConfigScaffold.path), run `kind-ci config check`, and commit the files")
+    }
+
+    /// The user's own pipeline file is kept: the line that includes kind-ci's, or the job to merge.
+    private func explain(_ beside: (files: [String], way: ExistingPipeline, pipeline: [GeneratedFile])) {
+        let yours = beside.files.joined(separator: " and ")
+        switch beside.way {
+        case let .include(file, line, note):
+            Console.output("kept \(yours) as it is; kind-ci's job is in \(file). Add to \(yours):\n\n\(line)\n")
+            if let note { Console.output("note: \(note)") }
+        case .merge:
+            Console.output("kept \(yours) as it is (--force replaces it). Merge kind-ci's job into it:\n")
+            for file in beside.pipeline {
+                Console.output("# ==> \(file.path) <==")
+                Console.write(file.contents)
+            }
+        }
     }
 
     /// The kind-ci.yml already there, which the pipeline follows. It must be valid: its problems

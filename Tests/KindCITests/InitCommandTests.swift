@@ -2,6 +2,7 @@ import Foundation
 import KindCICore
 import Testing
 import TestSupport
+import Yams
 
 /// `kind-ci init` end to end through the built binary.
 @Suite struct InitCommandTests {
@@ -21,17 +22,47 @@ import TestSupport
         #expect(check.status == 0, "\(check.stderr)")
     }
 
-    @Test(arguments: ["gitlab", "codeship"])
-    func refusesToOverwriteAndChangesNothing(host: String) throws {
+    /// Most repositories have a `.gitlab-ci.yml` already: it is never touched; kind-ci's job goes
+    /// into a file of its own, with the line that includes it, and kind-ci.yml is scaffolded.
+    @Test func besideAnExistingGitLabFileTheJobGoesIntoAnIncludedFile() throws {
         let folder = try TemporaryFolder()
-        let existing = host == "gitlab" ? ".gitlab-ci.yml" : "codeship-steps.yml"
+        try folder.write(".gitlab-ci.yml", "stages: [build, test]\nlint:\n  script: make lint\n")
+        let result = try KindCIBinary.run(["init", "gitlab"], in: folder.url)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(Self.contents(folder, ".gitlab-ci.yml") == "stages: [build, test]\nlint:\n  script: make lint\n")
+        #expect(Self.contents(folder, "kind-ci.gitlab-ci.yml")?.contains("kind-ci run") == true)
+        #expect(FileManager.default.fileExists(atPath: folder.url.appendingPathComponent("kind-ci.yml").path))
+        #expect(result.stdout.contains("wrote kind-ci.gitlab-ci.yml\nwrote kind-ci.yml\n"), "\(result.stdout)")
+        #expect(result.stdout.contains("Add to .gitlab-ci.yml:\n\ninclude:\n  - local: kind-ci.gitlab-ci.yml\n"), "\(result.stdout)")
+        // The line printed, added to the user's file, is YAML that includes the file written.
+        let included = try #require(try Yams.load(yaml: "include:\n  - local: kind-ci.gitlab-ci.yml\n") as? [String: [[String: String]]])
+        #expect(included["include"]?.first?["local"] == "kind-ci.gitlab-ci.yml")
+    }
+
+    /// Where the host cannot include a file, the job is printed to merge; nothing of the user's changes.
+    @Test func besideAnExistingCodeshipFileTheJobIsPrintedToMerge() throws {
+        let folder = try TemporaryFolder()
+        try folder.write("codeship-steps.yml", "mine\n")
+        let result = try KindCIBinary.run(["init", "codeship", "-q"], in: folder.url)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(Self.contents(folder, "codeship-steps.yml") == "mine\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.url.path).sorted() == ["codeship-steps.yml", "kind-ci.yml"])
+        let loud = try KindCIBinary.run(["init", "codeship"], in: folder.url)
+        #expect(loud.stdout.contains("kept codeship-steps.yml as it is (--force replaces it). Merge kind-ci's job into it:"), "\(loud.stdout)")
+        #expect(loud.stdout.contains("# ==> codeship-steps.yml <==\n"))
+    }
+
+    /// GitHub's workflow file is kind-ci's own: there, an existing one is an earlier init's.
+    @Test func refusesToOverwriteItsOwnWorkflowAndChangesNothing() throws {
+        let folder = try TemporaryFolder()
+        let existing = ".github/workflows/kind-ci.yml"
         try folder.write(existing, "mine\n")
-        let result = try KindCIBinary.run(["init", host], in: folder.url)
+        let result = try KindCIBinary.run(["init", "github"], in: folder.url)
         #expect(result.status == ExitStatus.cannotCreate.rawValue)
         #expect(result.stderr.contains("'\(existing)' already exists; nothing was written"))
         #expect(result.stderr.contains("--force"))
         #expect(Self.contents(folder, existing) == "mine\n")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.url.path) == [existing])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.url.path) == [".github"])
     }
 
     @Test func forceReplacesThePipelineButKeepsKindCIYml() throws {

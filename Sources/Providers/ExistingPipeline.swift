@@ -4,21 +4,27 @@
 /// Woodpecker's files are kind-ci's own (one workflow file among others), so there the file
 /// existing means an earlier `init` wrote it.
 public enum ExistingPipeline: Sendable, Equatable {
-    /// Written as `file`; the user adds `line` to their own file.
-    case include(file: String, line: String, note: String?)
+    /// `files` are written instead; the user adds `line` to their own file.
+    case include(files: [GeneratedFile], line: String, note: String?)
     /// Printed for the user to merge into their file.
     case merge
 
-    /// How `provider` goes beside the user's file; nil where the file is kind-ci's own.
-    public static func way(for provider: Provider) -> ExistingPipeline? {
+    /// How `provider`'s pipeline goes beside the user's file; nil where the file is kind-ci's own.
+    public static func way(for provider: Provider, _ options: PipelineOptions) throws -> ExistingPipeline? {
         switch provider {
         case .github, .woodpecker:
-            nil
+            return nil
         case .gitlab:
-            .include(file: "kind-ci.gitlab-ci.yml", line: "include:\n  - local: kind-ci.gitlab-ci.yml",
-                     note: "a `stages:` list in your .gitlab-ci.yml replaces the included one: it must name the stage of kind-ci's job")
+            var included = options
+            included.included = true
+            let stage = options.stage ?? PipelineOptions.defaultStage
+            let stages = (options.bake ? ["bake"] : []) + [stage]
+            let missing = stages.filter { !GitLabPipeline.defaultStages.contains($0) }
+            let note = "the job runs in stage \(stages.joined(separator: " and ")): a `stages:` list in your .gitlab-ci.yml must name it"
+                + (missing.isEmpty ? "" : ", and without one add `stages: [build, test, deploy, \(missing.joined(separator: ", "))]`")
+            return .include(files: try GitLabPipeline.files(included), line: "include:\n  - local: \(GitLabPipeline.includedPath)", note: note)
         default:
-            .merge
+            return .merge
         }
     }
 }

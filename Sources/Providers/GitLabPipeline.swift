@@ -4,6 +4,10 @@ import KindCICore
 /// `.gitlab-ci.yml`: a test job with kind as a privileged service (ci-hosts.md, GitLab CI).
 enum GitLabPipeline {
     static let path = ".gitlab-ci.yml"
+    /// The file kind-ci's job goes into beside a `.gitlab-ci.yml` of the user's.
+    static let includedPath = "kind-ci.gitlab-ci.yml"
+    /// The stages a pipeline has when its file lists none.
+    static let defaultStages = ["build", "test", "deploy"]
 
     /// Top-level keys of `.gitlab-ci.yml` that are not jobs.
     static let reservedNames: Set<String> = [
@@ -21,6 +25,8 @@ enum GitLabPipeline {
         let timeout = "30 minutes"
         let bake: Bool
         let bakeWatch: [String]
+        /// No `stages:`: an included file's would replace GitLab's defaults for the user's jobs.
+        let included: Bool
         /// kind's image, or the baked one (a pipeline variable) with `--bake`.
         let kindServiceImage: String
     }
@@ -39,8 +45,9 @@ enum GitLabPipeline {
         let context = Context(job: job, stage: stage, runnerImage: options.runnerImage,
                               kindImage: image.description,
                               kindRepository: image.repository,
-                              parallel: options.parallel, bake: options.bake, bakeWatch: options.bakeWatch,
+                              parallel: options.parallel, bake: options.bake, bakeWatch: options.bakeWatch, included: options.included,
                               kindServiceImage: options.bake ? "$KIND_CI_BAKED_IMAGE" : image.description)
-        return [GeneratedFile(path: path, contents: try TemplateRenderer.render("gitlab/gitlab-ci.yml.mustache", context))]
+        return [GeneratedFile(path: options.included ? includedPath : path,
+                              contents: try TemplateRenderer.render("gitlab/gitlab-ci.yml.mustache", context))]
     }
 }

@@ -21,6 +21,9 @@ public struct PipelineOptions: Sendable {
     public var bake = false
     /// The files whose changes mean baking again: kind-ci.yml and the manifests it names.
     public var bakeWatch = [ConfigScaffold.path]
+    /// The pipeline is included by the user's own file (GitLab's `include: local`), whose
+    /// `stages:` (or GitLab's default build, test, deploy) are the pipeline's: none of its own.
+    public var included = false
     /// `--default-branch` (GitHub): the branch whose pushes run the tests; pull requests run them
     /// for every other change, so a pull request is not run twice. Nil when not given.
     public var defaultBranch: String?

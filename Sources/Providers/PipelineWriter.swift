@@ -33,8 +33,8 @@ public enum PipelineWriter {
         if !force, !existing.isEmpty, let way {
             beside = (existing.map(\.path), way, pipeline)
             switch way {
-            case let .include(file, _, _):
-                pipeline = [GeneratedFile(path: file, contents: pipeline[0].contents)]
+            case let .include(files, _, _):
+                pipeline = files
             case .merge:
                 pipeline = []
             }

@@ -31,6 +31,7 @@ import Yams
         #expect(result.status == 0, "\(result.stderr)")
         #expect(Self.contents(folder, ".gitlab-ci.yml") == "stages: [build, test]\nlint:\n  script: make lint\n")
         #expect(Self.contents(folder, "kind-ci.gitlab-ci.yml")?.contains("kind-ci run") == true)
+        #expect(Self.contents(folder, "kind-ci.gitlab-ci.yml")?.contains("\nstages:") == false)
         #expect(FileManager.default.fileExists(atPath: folder.url.appendingPathComponent("kind-ci.yml").path))
         #expect(result.stdout.contains("wrote kind-ci.gitlab-ci.yml\nwrote kind-ci.yml\n"), "\(result.stdout)")
         #expect(result.stdout.contains("Add to .gitlab-ci.yml:\n\ninclude:\n  - local: kind-ci.gitlab-ci.yml\n"), "\(result.stdout)")

@@ -82,6 +82,26 @@ import Yams
         #expect(outcome.passed, "\(outcome.output)")
     }
 
+    /// Included by the user's `.gitlab-ci.yml`, the file has no `stages:` of its own: GitLab would
+    /// let it replace the default build, test, deploy that the user's jobs run in.
+    @Test func anIncludedFileHasNoStagesAndPassesTheSchema() throws {
+        var options = PipelineOptions()
+        options.included = true
+        let files = try GitLabPipeline.files(options)
+        #expect(files.map(\.path) == ["kind-ci.gitlab-ci.yml"])
+        let root = try #require(try Yams.compose(yaml: files[0].contents)?.mapping)
+        #expect(root["stages"] == nil)
+        #expect(root[PipelineOptions.defaultJob]?.mapping?["stage"]?.string == "test")
+        let folder = try TemporaryFolder()
+        let outcome = try CheckJSONSchema.validate([try folder.write("kind-ci.gitlab-ci.yml", files[0].contents)], schema: "vendor.gitlab-ci")
+        #expect(outcome.passed, "\(outcome.output)")
+        guard case let .include(_, _, note)? = try ExistingPipeline.way(for: .gitlab, PipelineOptions(stage: "e2e")) else {
+            Issue.record("GitLab includes kind-ci's file")
+            return
+        }
+        #expect(note?.contains("add `stages: [build, test, deploy, e2e]`") == true, "\(note ?? "")")
+    }
+
     @Test func parallelJobsEachGetTheirOwnKind() throws {
         let (text, job, _) = try Self.render(PipelineOptions(parallel: 3))
         #expect(job["parallel"]?.int == 3)

@@ -99,7 +99,7 @@ struct InitCommand: ParsableCommand {
             }
             return
         }
-        let outcome = try PipelineWriter.write(pipeline, into: root, force: force, existing: ExistingPipeline.way(for: host)) {
+        let outcome = try PipelineWriter.write(pipeline, into: root, force: force, existing: ExistingPipeline.way(for: host, options)) {
             try ConfigScaffold.render(repository: root, kindImage: kindImage)
         }
         guard !global.quiet else { return }
@@ -113,8 +113,9 @@ struct InitCommand: ParsableCommand {
     private func explain(_ beside: (files: [String], way: ExistingPipeline, pipeline: [GeneratedFile])) {
         let yours = beside.files.joined(separator: " and ")
         switch beside.way {
-        case let .include(file, line, note):
-            Console.output("kept \(yours) as it is; kind-ci's job is in \(file). Add to \(yours):\n\n\(line)\n")
+        case let .include(files, line, note):
+            let theirs = files.map(\.path).joined(separator: " and ")
+            Console.output("kept \(yours) as it is; kind-ci's job is in \(theirs). Add to \(yours):\n\n\(line)\n")
             if let note { Console.output("note: \(note)") }
         case .merge:
             Console.output("kept \(yours) as it is (--force replaces it). Merge kind-ci's job into it:\n")

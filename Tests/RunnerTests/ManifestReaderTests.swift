@@ -251,6 +251,22 @@ import TestSupport
         #expect(result.manifests[1].object[path: "metadata", "labels", "app"] == .string("shop"))
     }
 
+    /// `DIR/**` is every manifest below `DIR`, as a nested tree of a real repository holds them:
+    /// Compose files, Helm values, charts and kustomizations beside them are not objects to apply.
+    @Test func aRecursivePathReadsEveryManifestBelowItsFolder() throws {
+        try folder.write("k8s/namespace.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n")
+        try folder.write("k8s/apps/web/web.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\n")
+        try folder.write("k8s/apps/db/db.json", #"{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "db"}}"#)
+        try folder.write("k8s/apps/docker-compose.yml", "services: {web: {build: .}}\n")
+        try folder.write("k8s/values.yaml", "replicaCount: 2\n")
+        try folder.write("k8s/chart/Chart.yaml", "name: shop\n")
+        try folder.write("k8s/chart/templates/x.yaml", "{{ .Values.x }}\n")
+        try folder.write("k8s/overlay/kustomization.yaml", "resources: []\n")
+        try folder.write("k8s/.hidden/x.yaml", "not: an object\n")
+        let result = try read(["k8s/**"])
+        #expect(result.manifests.map(\.object.name) == ["db", "web", "shop"])
+    }
+
     @Test func anAliasBombIsRefusedNotExpanded() throws {
         var text = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
         for level in 1...7 {

@@ -18,20 +18,13 @@ struct ManifestFile {
     /// The manifest at `url`, or nil when the file is not one (by name or by content).
     init?(url: URL) {
         let name = url.lastPathComponent.lowercased()
-        guard [".yaml", ".yml", ".json"].contains(where: name.hasSuffix), !Self.isToolFileName(name),
+        guard ManifestPaths.extensions.contains(where: name.hasSuffix), !ManifestPaths.isToolFileName(name),
               let data = try? Data(contentsOf: url), data.count <= Self.maximumSize,
               let text = String(data: data, encoding: .utf8).map(ConfigLoader.withoutByteOrderMark) else { return nil }
         guard let sequence = try? Yams.load_all(yaml: text), case let documents = sequence.compactMap({ $0 }) else { return nil }
         let objects = documents.compactMap { $0 as? [String: Any] }
         guard !objects.isEmpty, objects.count == documents.count, objects.allSatisfy(Self.isClusterObject) else { return nil }
         images = objects.flatMap(Self.images)
-    }
-
-    /// Compose files, Helm's chart and values files, kustomizations: named for their tools.
-    static func isToolFileName(_ lowered: String) -> Bool {
-        let stem = (lowered as NSString).deletingPathExtension
-        return stem.hasPrefix("docker-compose") || stem.hasPrefix("compose") || stem.hasPrefix("values")
-            || ["chart", "kustomization", "skaffold"].contains(stem)
     }
 
     private static func isClusterObject(_ object: [String: Any]) -> Bool {

@@ -1,4 +1,5 @@
 import Foundation
+import KindCICore
 
 /// What a repository holds that kind-ci.yml can describe: the builds its tools declare, its
 /// Dockerfiles, plain manifests (and the images they run), Helm charts, kustomizations and a test
@@ -71,7 +72,7 @@ struct RepositoryScan {
             skipped = ["templates", "charts", "crds"]
             plain = false
         }
-        if names.contains(where: Self.isKustomization) {
+        if names.contains(where: ManifestPaths.isKustomization) {
             kustomizations.append(relative.isEmpty ? "." : relative)
             plain = false
         }
@@ -88,7 +89,7 @@ struct RepositoryScan {
                 }
             } else if Self.isDockerfile(name) {
                 dockerfiles.append(Dockerfile(path: path))
-            } else if plain, manifestsHere, [".yaml", ".yml", ".json"].contains(where: name.lowercased().hasSuffix), !name.hasPrefix(".") {
+            } else if plain, manifestsHere, ManifestPaths.extensions.contains(where: name.lowercased().hasSuffix), !name.hasPrefix(".") {
                 yamlFilesByFolder[relative, default: []].append(path)
                 if let manifest = ManifestFile(url: url) {
                     manifestFiles.append(path)
@@ -104,7 +105,4 @@ struct RepositoryScan {
         return lowered == "dockerfile" || lowered.hasPrefix("dockerfile.") || lowered.hasSuffix(".dockerfile")
     }
 
-    static func isKustomization(_ name: String) -> Bool {
-        ["kustomization.yaml", "kustomization.yml", "Kustomization"].contains(name)
-    }
 }

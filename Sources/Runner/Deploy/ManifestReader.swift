@@ -29,7 +29,8 @@ struct Manifest: Sendable {
 }
 
 /// Reads the `manifests:` of a deploy step as kubectl does (`-f`): files, folders (their `.yaml`,
-/// `.yml` and `.json` files, not recursing) and globs; multi-document YAML; `List` kinds expanded.
+/// `.yml` and `.json` files, not recursing) and globs; and `DIR/**`, every manifest file below
+/// `DIR` (`ManifestPaths`); multi-document YAML; `List` kinds expanded.
 /// Every problem of every file is reported in one go, located, before anything is applied.
 struct ManifestReader {
     /// The configuration's folder: paths are relative to it.
@@ -87,6 +88,11 @@ struct ManifestReader {
         }
         for path in paths {
             let full = path.hasPrefix("/") ? path : directory.appendingPathComponent(path).path
+            if ManifestPaths.isRecursive(path) {
+                let base = ManifestPaths.base(ofRecursive: path)
+                ManifestPaths.filesBelow(base.hasPrefix("/") ? URL(fileURLWithPath: base) : directory.appendingPathComponent(base)).forEach(add)
+                continue
+            }
             if Glob.isPattern(path) {
                 Glob.matches(full).forEach(add)
                 continue
@@ -99,8 +105,7 @@ struct ManifestReader {
                 ])])
             }
             if isFolder.boolValue {
-                let entries = (try? FileManager.default.contentsOfDirectory(atPath: full)) ?? []
-                for entry in entries.sorted() where [".yaml", ".yml", ".json"].contains(where: entry.hasSuffix) && !entry.hasPrefix(".") {
+                for entry in ManifestPaths.files(in: URL(fileURLWithPath: full)) {
                     add(URL(fileURLWithPath: full).appendingPathComponent(entry).path)
                 }
             } else {

@@ -44,12 +44,15 @@ public enum ConfigScaffold {
         let manifests: [Manifests]
         let commands: [Command]
         let test: Test?
+        /// Deployment sources found and not used, so that the application is deployed once.
+        let others: [DeploymentSource.Found]
         // Stored, not computed: the template engine reads properties by reflection.
         let hasBuild: Bool
         let hasManifests: Bool
         let hasCommands: Bool
+        let hasOthers: Bool
 
-        init(kindImage: String, build: [Build], manifests: [Manifests], commands: [Command], test: Test?) {
+        init(kindImage: String, build: [Build], manifests: [Manifests], commands: [Command], test: Test?, others: [DeploymentSource.Found]) {
             self.kindImage = kindImage
             self.build = build
             self.manifests = manifests
@@ -58,11 +61,14 @@ public enum ConfigScaffold {
             hasBuild = !build.isEmpty
             hasManifests = !manifests.isEmpty
             hasCommands = !commands.isEmpty
+            self.others = others
+            hasOthers = !others.isEmpty
         }
     }
 
     public static func render(repository: URL, kindImage: ImageReference) throws -> GeneratedFile {
         let scan = RepositoryScan(root: repository)
+        let source = DeploymentSource(scan, root: repository)
         let context = Context(
             kindImage: kindImage.description,
             build: BuildNaming.builds(scan, repositoryName: repository.standardizedFileURL.lastPathComponent).map { build in
@@ -70,16 +76,17 @@ public enum ConfigScaffold {
                               dockerfile: build.dockerfile, target: build.target, args: build.args.map { Context.Pair(name: $0.name, value: $0.value) },
                               hasArgs: !build.args.isEmpty, replaces: build.replaces.first, comment: build.comment)
             },
-            manifests: scan.manifestEntries.map(Context.Manifests.init),
-            commands: scan.helmCharts.map { chart in
+            manifests: source.manifests.map(Context.Manifests.init),
+            commands: source.charts.map { chart in
                 Context.Command(helm: true, path: chart, command: ShellWords.join(
                     ["helm", "upgrade", "--install", ImageName.sanitized(chart == "." ? "app" : (chart as NSString).lastPathComponent),
                      chart == "." ? "." : "./\(chart)", "--wait"]))
-            } + scan.kustomizations.map { folder in
+            } + source.kustomizations.map { folder in
                 Context.Command(helm: false, path: folder, command: ShellWords.join(
                     ["kubectl", "apply", "--server-side", "--field-manager=kind-ci", "-k", folder == "." ? "." : "./\(folder)"]))
             },
-            test: scan.testScript.map { Context.Test(run: ShellWords.join(["./\($0)"])) }
+            test: scan.testScript.map { Context.Test(run: ShellWords.join(["./\($0)"])) },
+            others: source.others
         )
         return GeneratedFile(path: path, contents: try TemplateRenderer.render("kind-ci/kind-ci.yml.mustache", context))
     }

@@ -52,11 +52,38 @@ import Yams
         #expect(configuration.build.map(\.dockerfilePath)
             == ["Dockerfile", "Dockerfile.worker", "charts/shop/Dockerfile", "services/api/Dockerfile", "services/web/web.Dockerfile"])
         #expect(configuration.build.allSatisfy { $0.image.tag != "latest" })
-        // manifests/ holds no YAML; deploy/ is a kustomization, applied with kubectl instead.
-        #expect(configuration.deploy == [.manifests(["k8s/"])])
-        #expect(text.contains("# - run: helm upgrade --install shop ./charts/shop --wait"))
-        #expect(text.contains("# - run: kubectl apply --server-side --field-manager=kind-ci -k ./deploy/overlays/ci"))
+        // One deployment source, or the application would be deployed twice: the CI overlay comes
+        // before the chart and the plain manifests, which are named as left out.
+        #expect(configuration.deploy.isEmpty)
+        #expect(text.contains("#   - run: kubectl apply --server-side --field-manager=kind-ci -k ./deploy/overlays/ci\n"))
+        #expect(text.contains("#   # Also found, and left out so that the application is deployed once:\n#   #   manifests in k8s/\n#   #   Helm chart in charts/shop\n"), "\(text)")
+        #expect(!text.contains("helm upgrade"))
         #expect(configuration.test?.run == "./scripts/integration-test.sh")
+    }
+
+    /// What skaffold.yaml deploys is the source; the plain manifests elsewhere are left out.
+    @Test func skaffoldsDeclaredManifestsAreTheDeploymentSource() throws {
+        let folder = try TemporaryFolder()
+        try folder.write("skaffold.yaml", """
+            apiVersion: skaffold/v4beta6
+            kind: Config
+            manifests:
+              rawYaml: [./kubernetes-manifests/*.yaml]
+            ---
+            apiVersion: skaffold/v2beta29
+            kind: Config
+            deploy:
+              helm:
+                releases: [{name: shop, chartPath: charts/shop}]
+
+            """)
+        try folder.write("kubernetes-manifests/app.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n")
+        try folder.write("release/all-in-one.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n")
+        try folder.write("charts/shop/Chart.yaml", "name: shop\n")
+        let (text, configuration) = try Self.scaffold(folder)
+        #expect(configuration.deploy == [.manifests(["kubernetes-manifests/*.yaml"])])
+        #expect(text.contains("  # - run: helm upgrade --install shop ./charts/shop --wait\n"), "\(text)")
+        #expect(text.contains("  # Also found, and left out so that the application is deployed once:\n  #   manifests in release/\n"), "\(text)")
     }
 
     @Test func onlyChartsGiveACommentedDeployBlockThatStillLoads() throws {

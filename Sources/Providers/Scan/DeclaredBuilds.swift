@@ -36,7 +36,7 @@ struct DeclaredBuild: Equatable {
     static let skaffoldFiles = ["skaffold.yaml", "skaffold.yml"]
     static let composeFiles = ["compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"]
 
-    private static func documents(_ root: URL, _ name: String) -> [[String: Any]] {
+    static func documents(_ root: URL, _ name: String) -> [[String: Any]] {
         guard let data = try? Data(contentsOf: root.appendingPathComponent(name)), data.count <= 1 << 20,
               let text = String(data: data, encoding: .utf8).map(ConfigLoader.withoutByteOrderMark) else { return [] }
         guard let documents = try? Yams.load_all(yaml: text) else { return [] }

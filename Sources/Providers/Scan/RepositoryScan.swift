@@ -22,7 +22,7 @@ struct RepositoryScan {
     private var yamlFilesByFolder: [String: [String]] = [:]
     /// The images the plain manifests run, as written, each once, in order.
     private(set) var manifestImages: [String] = []
-    private(set) var helmCharts: [String] = []
+    private(set) var charts: [String] = []
     private(set) var kustomizations: [String] = []
     private(set) var testScript: String?
 
@@ -40,7 +40,7 @@ struct RepositoryScan {
         visit(root, relative: "", depth: 0, plain: true, underManifests: false)
         dockerfiles.sort { $0.path < $1.path }
         manifestFiles.sort()
-        helmCharts.sort()
+        charts.sort()
         kustomizations.sort()
         testScript = TestScript.find(in: root)
     }
@@ -66,7 +66,7 @@ struct RepositoryScan {
         var plain = plain
         var skipped: Set<String> = []
         if names.contains("Chart.yaml") {
-            helmCharts.append(relative.isEmpty ? "." : relative)
+            charts.append(relative.isEmpty ? "." : relative)
             // The chart's own folders are Helm's; the rest of a folder holding a chart (a root
             // Chart.yaml beside the sources) is still searched for Dockerfiles.
             skipped = ["templates", "charts", "crds"]

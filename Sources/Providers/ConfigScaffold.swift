@@ -18,14 +18,10 @@ public enum ConfigScaffold {
             /// Nil when it is the context's `Dockerfile`, the default.
             let dockerfile: String?
             let target: String?
-            let args: [Pair]
+            let args: [BuildArgument]
             let hasArgs: Bool
             let replaces: String?
             let comment: String?
-        }
-        struct Pair {
-            let name: String
-            let value: String
         }
         struct Manifests {
             let path: String
@@ -68,12 +64,12 @@ public enum ConfigScaffold {
 
     public static func render(repository: URL, kindImage: ImageReference) throws -> GeneratedFile {
         let scan = RepositoryScan(root: repository)
-        let source = DeploymentSource(scan, root: repository)
+        let source = DeploymentSource(scan)
         let context = Context(
             kindImage: kindImage.description,
             build: BuildNaming.builds(scan, repositoryName: repository.standardizedFileURL.lastPathComponent).map { build in
                 Context.Build(image: build.image, name: build.name, context: build.context == "." ? nil : build.context,
-                              dockerfile: build.dockerfile, target: build.target, args: build.args.map { Context.Pair(name: $0.name, value: $0.value) },
+                              dockerfile: build.dockerfile, target: build.target, args: build.args,
                               hasArgs: !build.args.isEmpty, replaces: build.replaces.first, comment: build.comment)
             },
             manifests: source.manifests.map(Context.Manifests.init),

@@ -4,18 +4,13 @@ import Foundation
 /// Writes what `init` generates into a repository: all or nothing when a pipeline file already
 /// exists (unless forced), and a scaffolded kind-ci.yml only where there is none.
 public enum PipelineWriter {
-    public struct Outcome: Sendable, Equatable {
+    public struct Outcome: Sendable {
         /// Paths written, relative to the repository.
         public let written: [String]
         /// True when a kind-ci.yml was there and was left as it was.
         public let keptConfiguration: Bool
         /// The user's own pipeline files, left as they were, and what to do with kind-ci's.
         public var beside: (files: [String], way: ExistingPipeline, pipeline: [GeneratedFile])?
-
-        public static func == (a: Outcome, b: Outcome) -> Bool {
-            a.written == b.written && a.keptConfiguration == b.keptConfiguration && a.beside?.files == b.beside?.files
-                && a.beside?.way == b.beside?.way
-        }
     }
 
     /// Writes `pipeline` and, where there is none, the scaffold. Where the host's files exist

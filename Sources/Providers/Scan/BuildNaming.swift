@@ -12,7 +12,7 @@ struct BuildNaming {
         let context: String
         let dockerfile: String?
         var target: String?
-        var args: [(name: String, value: String)] = []
+        var args: [BuildArgument] = []
         var replaces: [String] = []
         /// Why the build is named as it is, when nothing deploys it.
         var comment: String?

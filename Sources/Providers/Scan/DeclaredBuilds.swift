@@ -15,18 +15,13 @@ struct DeclaredBuild: Equatable {
     /// Relative to the context, as in all three tools; nil for `Dockerfile`.
     let dockerfile: String?
     var target: String?
-    var args: [(name: String, value: String)] = []
+    var args: [BuildArgument] = []
 
-    static func == (a: DeclaredBuild, b: DeclaredBuild) -> Bool {
-        a.image == b.image && a.service == b.service && a.context == b.context && a.dockerfile == b.dockerfile && a.target == b.target
-            && a.args.map(\.name) == b.args.map(\.name) && a.args.map(\.value) == b.args.map(\.value)
-    }
-
-    /// Every declared build at `root`, Skaffold's first, then Compose's, then Tilt's; a context
-    /// and Dockerfile declared twice counts once.
-    static func find(in root: URL) -> [DeclaredBuild] {
+    /// Every declared build at `root`, Skaffold's first (from its already read `skaffold`
+    /// documents), then Compose's, then Tilt's; a context and Dockerfile declared twice counts once.
+    static func find(in root: URL, skaffold: [[String: Any]]) -> [DeclaredBuild] {
         var found: [DeclaredBuild] = []
-        for build in skaffold(root) + compose(root) + tilt(root)
+        for build in Self.skaffold(skaffold) + compose(root) + tilt(root)
         where !found.contains(where: { $0.context == build.context && $0.dockerfile == build.dockerfile }) {
             found.append(build)
         }
@@ -36,7 +31,12 @@ struct DeclaredBuild: Equatable {
     static let skaffoldFiles = ["skaffold.yaml", "skaffold.yml"]
     static let composeFiles = ["compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"]
 
-    static func documents(_ root: URL, _ name: String) -> [[String: Any]] {
+    /// The documents of `skaffold.yaml` (or `.yml`), read once for the builds and the deployment source.
+    static func skaffoldDocuments(_ root: URL) -> [[String: Any]] {
+        skaffoldFiles.flatMap { documents(root, $0) }
+    }
+
+    private static func documents(_ root: URL, _ name: String) -> [[String: Any]] {
         guard let data = try? Data(contentsOf: root.appendingPathComponent(name)), data.count <= 1 << 20,
               let text = String(data: data, encoding: .utf8).map(ConfigLoader.withoutByteOrderMark) else { return [] }
         guard let documents = try? Yams.load_all(yaml: text) else { return [] }
@@ -44,8 +44,8 @@ struct DeclaredBuild: Equatable {
     }
 
     /// `build.artifacts[]`: `image`, `context`, `docker.dockerfile`, `docker.target`, `docker.buildArgs`.
-    private static func skaffold(_ root: URL) -> [DeclaredBuild] {
-        skaffoldFiles.flatMap { documents(root, $0) }.flatMap { document -> [DeclaredBuild] in
+    private static func skaffold(_ documents: [[String: Any]]) -> [DeclaredBuild] {
+        documents.flatMap { document -> [DeclaredBuild] in
             let artifacts = (document["build"] as? [String: Any])?["artifacts"] as? [[String: Any]] ?? []
             return artifacts.compactMap { artifact in
                 guard let image = artifact["image"] as? String else { return nil }
@@ -109,13 +109,13 @@ struct DeclaredBuild: Equatable {
     }
 
     /// A mapping or a `NAME=value` list (Compose allows both), in order.
-    private static func pairs(_ value: Any?) -> [(name: String, value: String)] {
+    private static func pairs(_ value: Any?) -> [BuildArgument] {
         if let map = value as? [String: Any] {
-            return map.sorted { $0.key < $1.key }.map { ($0.key, "\($0.value)") }
+            return map.sorted { $0.key < $1.key }.map { BuildArgument(name: $0.key, value: "\($0.value)") }
         }
         return (value as? [String] ?? []).map { item in
             let parts = item.split(separator: "=", maxSplits: 1)
-            return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
+            return BuildArgument(name: String(parts[0]), value: parts.count > 1 ? String(parts[1]) : "")
         }
     }
 }

@@ -25,10 +25,10 @@ struct DeploymentSource {
     /// Folder names of kustomizations that are only parts of others.
     static let partNames: Set<String> = ["base", "bases", "components", "component"]
 
-    init(_ scan: RepositoryScan, root: URL) {
+    init(_ scan: RepositoryScan) {
         let plain = scan.manifestEntries
         let everything = Self.named(plain, charts: scan.charts, kustomizations: scan.kustomizations)
-        if let declared = Self.skaffold(root), !(declared.manifests + declared.charts + declared.kustomizations).isEmpty {
+        if let declared = Self.skaffold(scan.skaffold), !(declared.manifests + declared.charts + declared.kustomizations).isEmpty {
             self = declared
         } else if let overlay = Self.overlayNames.lazy.compactMap({ name in scan.kustomizations.first { ($0 as NSString).lastPathComponent == name } }).first {
             kustomizations = [overlay]
@@ -57,10 +57,10 @@ struct DeploymentSource {
     /// `manifests.rawYaml`, `manifests.kustomize.paths` and `manifests.helm.releases[].chartPath`
     /// (Skaffold v2 and later), or the older `deploy.kubectl.manifests`, `deploy.kustomize.paths`
     /// and `deploy.helm.releases[].chartPath`.
-    private static func skaffold(_ root: URL) -> DeploymentSource? {
+    private static func skaffold(_ documents: [[String: Any]]) -> DeploymentSource? {
         var source = DeploymentSource()
         var found = false
-        for document in DeclaredBuild.skaffoldFiles.flatMap({ DeclaredBuild.documents(root, $0) }) {
+        for document in documents {
             for section in [document["manifests"], (document["deploy"] as? [String: Any])?["kubectl"], document["deploy"]] {
                 guard let fields = section as? [String: Any] else { continue }
                 found = true

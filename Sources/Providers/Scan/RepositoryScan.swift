@@ -13,6 +13,8 @@ struct RepositoryScan {
         var fileName: String { (path as NSString).lastPathComponent }
     }
 
+    /// `skaffold.yaml`'s documents, read once: its builds and its deployment source.
+    private(set) var skaffold: [[String: Any]] = []
     private(set) var declared: [DeclaredBuild] = []
     private(set) var dockerfiles: [Dockerfile] = []
     /// Plain manifest files, relative to the root, in path order.
@@ -36,7 +38,8 @@ struct RepositoryScan {
                                               "examples", "example", "testdata", "fixtures", "__fixtures__", "test-fixtures"]
 
     init(root: URL) {
-        declared = DeclaredBuild.find(in: root)
+        skaffold = DeclaredBuild.skaffoldDocuments(root)
+        declared = DeclaredBuild.find(in: root, skaffold: skaffold)
         visit(root, relative: "", depth: 0, plain: true, underManifests: false)
         dockerfiles.sort { $0.path < $1.path }
         manifestFiles.sort()
